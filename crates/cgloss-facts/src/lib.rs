@@ -1,0 +1,263 @@
+//! Plain values that flow between cgloss's stages: what one C file declares
+//! (`FileFacts`), the documentation attached to it (`Doc`), and the body IR
+//! (`Stmt`, `Expr`) that the renderer glosses.
+//!
+//! Nothing here knows about tree-sitter or does I/O; every value is owned and
+//! cheap to send between threads.
+#![warn(missing_docs)]
+
+mod body;
+
+pub use body::{Declarator, Designator, ElseBranch, Expr, Init, Stmt, StmtKind};
+
+/// A line number as users see it: the first line of a file is 1.
+pub type Line = u32;
+
+/// A C type reduced to what member lookup needs: the base type name and how
+/// many pointer (or array) levels sit on top of it.
+///
+/// `base` is `struct NAME`, `union NAME`, `enum NAME`, a typedef name, a
+/// primitive (`int`), or a synthetic name for an anonymous struct
+/// (`{anon}path:line`). An empty base means the type is unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TypeRef {
+    /// Base type name, see the type docs.
+    pub base: String,
+    /// Number of `*` or `[]` levels.
+    pub ptr: u8,
+}
+
+impl TypeRef {
+    /// A type of the given base name and pointer depth.
+    pub fn new(base: impl Into<String>, ptr: u8) -> TypeRef {
+        TypeRef {
+            base: base.into(),
+            ptr,
+        }
+    }
+
+    /// Whether nothing is known about this type.
+    pub fn is_unknown(&self) -> bool {
+        self.base.is_empty()
+    }
+}
+
+/// Documentation found for a symbol, with comment markers removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Doc {
+    /// The one-line description: a kernel-doc summary, or the whole plain comment.
+    pub summary: String,
+    /// The full comment text, markers removed, line breaks kept.
+    pub text: String,
+    /// `@name: text` entries of a kernel-doc comment, in order.
+    pub params: Vec<(String, String)>,
+}
+
+impl Doc {
+    /// The doc of kernel-doc entry `@name`, if there is one.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+    }
+}
+
+/// One parameter of a function or prototype.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// The declared name (empty when the prototype gives none).
+    pub name: String,
+    /// The parameter as written, whitespace collapsed (`const char __user *buf`).
+    pub text: String,
+    /// Its type, for member lookup.
+    pub ty: TypeRef,
+}
+
+/// A function definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionFact {
+    /// Name (for `SYSCALL_DEFINEn(open, …)`: `sys_open`).
+    pub name: String,
+    /// Line of the name.
+    pub line: Line,
+    /// First line of the definition (specifiers included).
+    pub start_line: Line,
+    /// Last line (closing brace).
+    pub end_line: Line,
+    /// Byte offset of the definition, used to find it again when rendering.
+    pub start_byte: u32,
+    /// Declared `static`.
+    pub is_static: bool,
+    /// Its own documentation.
+    pub doc: Option<Doc>,
+    /// The declaration on one line, attributes kept.
+    pub proto: String,
+    /// The return type, pointer stars kept.
+    pub return_type: String,
+    /// Parameters in order (`void` alone gives none).
+    pub params: Vec<Param>,
+    /// Takes `...`.
+    pub variadic: bool,
+    /// Names called in the body, in order of first call, each once.
+    pub calls: Vec<String>,
+    /// Identifiers used in the body other than as callee, locals and
+    /// parameters excluded (so function pointers taken are found), each once.
+    pub refs: Vec<String>,
+    /// The body contains ERROR or MISSING nodes.
+    pub has_errors: bool,
+}
+
+/// A function declaration without body (a prototype).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrototypeFact {
+    /// Name.
+    pub name: String,
+    /// Line of the name.
+    pub line: Line,
+    /// Its own documentation.
+    pub doc: Option<Doc>,
+    /// Parameters in order.
+    pub params: Vec<Param>,
+    /// The return type, pointer stars kept.
+    pub return_type: String,
+}
+
+/// A `#define`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MacroFact {
+    /// Name.
+    pub name: String,
+    /// Line of the `#define`.
+    pub line: Line,
+    /// Parameter names of a function-like macro; `None` for an object-like one.
+    pub params: Option<Vec<String>>,
+    /// Its documentation.
+    pub doc: Option<Doc>,
+}
+
+/// A member of a struct or union.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberFact {
+    /// Name.
+    pub name: String,
+    /// Line of the name.
+    pub line: Line,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Its documentation.
+    pub doc: Option<Doc>,
+}
+
+/// A struct or union definition (with a body).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordFact {
+    /// `struct NAME`, `union NAME`, or a synthetic `{anon}path:line`.
+    pub tag: String,
+    /// Line of the keyword.
+    pub line: Line,
+    /// Its own documentation.
+    pub doc: Option<Doc>,
+    /// Members; those of unnamed nested structs/unions are included here, as C
+    /// lets code reach them directly.
+    pub members: Vec<MemberFact>,
+}
+
+/// A `typedef`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypedefFact {
+    /// The new name.
+    pub name: String,
+    /// Line of the name.
+    pub line: Line,
+    /// What it names.
+    pub target: TypeRef,
+    /// Its documentation.
+    pub doc: Option<Doc>,
+}
+
+/// An enumeration constant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumConstFact {
+    /// Name.
+    pub name: String,
+    /// Line of the name.
+    pub line: Line,
+    /// Its documentation.
+    pub doc: Option<Doc>,
+}
+
+/// A variable declared at file scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GlobalFact {
+    /// Name.
+    pub name: String,
+    /// Line of the name.
+    pub line: Line,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Declared `static`.
+    pub is_static: bool,
+    /// Its documentation.
+    pub doc: Option<Doc>,
+    /// Identifiers its initializer uses (`.open = foo_open`), each once.
+    pub refs: Vec<String>,
+}
+
+/// A problem found in a file; broken C is data, not an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Line (1-based).
+    pub line: Line,
+    /// Column (1-based).
+    pub col: u32,
+    /// What is wrong, lowercase, no final period.
+    pub message: String,
+}
+
+/// Everything one file declares.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Path relative to the root, `/`-separated.
+    pub path: String,
+    /// Function definitions, in source order.
+    pub functions: Vec<FunctionFact>,
+    /// Prototypes, in source order.
+    pub prototypes: Vec<PrototypeFact>,
+    /// Macros, in source order.
+    pub macros: Vec<MacroFact>,
+    /// Structs and unions with a body, in source order.
+    pub records: Vec<RecordFact>,
+    /// Typedefs, in source order.
+    pub typedefs: Vec<TypedefFact>,
+    /// Enumeration constants, in source order.
+    pub enum_consts: Vec<EnumConstFact>,
+    /// File-scope variables, in source order.
+    pub globals: Vec<GlobalFact>,
+    /// Number of lines.
+    pub n_lines: u32,
+    /// Number of ERROR and MISSING nodes in the syntax tree.
+    pub n_syntax_errors: u32,
+    /// The first syntax error, if any.
+    pub first_error: Option<Diagnostic>,
+}
+
+impl FileFacts {
+    /// Whether the file is a header (`.h`).
+    pub fn is_header(&self) -> bool {
+        self.path.ends_with(".h")
+    }
+}
+
+/// A function's body, lowered for rendering.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionBody {
+    /// Line of the opening brace.
+    pub open_line: Line,
+    /// The statements at level 0.
+    pub stmts: Vec<Stmt>,
+    /// Every local variable declared in the body, with its scope.
+    pub locals: Vec<Declarator>,
+    /// Problems met while lowering (syntax errors kept as source text).
+    pub diagnostics: Vec<Diagnostic>,
+}

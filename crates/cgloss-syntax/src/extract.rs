@@ -1,0 +1,577 @@
+//! Extraction of a file's facts from its syntax tree: functions, prototypes,
+//! macros, structs and their members, typedefs, enum constants and globals,
+//! each with its documentation; calls and references of every function body.
+//!
+//! Tree walks use explicit stacks, so deep nesting cannot overflow the stack.
+
+use std::collections::HashSet;
+
+use cgloss_facts::{
+    Diagnostic, Doc, EnumConstFact, FileFacts, FunctionFact, GlobalFact, MacroFact, MemberFact,
+    Param, PrototypeFact, RecordFact, TypedefFact,
+};
+use tree_sitter::Node;
+
+use crate::docs::Comments;
+use crate::tree::{
+    base_type, children, clean, declarator_name, end_line, function_declarator, line,
+    named_children, return_pointer_levels, source, text, type_ref,
+};
+use crate::Parse;
+
+struct Extractor<'a> {
+    path: &'a str,
+    parse: &'a Parse<'a>,
+    comments: Comments<'a>,
+    facts: FileFacts,
+}
+
+pub fn extract(path: &str, parse: &Parse) -> FileFacts {
+    let mut ex = Extractor {
+        path,
+        parse,
+        comments: Comments::scan(parse.original),
+        facts: FileFacts {
+            path: path.to_string(),
+            n_lines: parse.original.lines().count() as u32,
+            ..FileFacts::default()
+        },
+    };
+    ex.count_errors();
+    ex.walk(parse.tree.root_node());
+    ex.facts
+}
+
+/// Kinds whose children are file-scope items.
+fn is_container(kind: &str) -> bool {
+    matches!(
+        kind,
+        "translation_unit"
+            | "preproc_if"
+            | "preproc_ifdef"
+            | "preproc_else"
+            | "preproc_elif"
+            | "preproc_elifdef"
+            | "linkage_specification"
+            | "declaration_list"
+            | "ERROR"
+    )
+}
+
+impl<'a> Extractor<'a> {
+    fn src(&self) -> &'a str {
+        &self.parse.text
+    }
+
+    fn count_errors(&mut self) {
+        let root = self.parse.tree.root_node();
+        if !root.has_error() {
+            return;
+        }
+        let mut stack = vec![root];
+        let mut n = 0u32;
+        while let Some(node) = stack.pop() {
+            if node.is_error() || node.is_missing() {
+                n += 1;
+                let pos = node.start_position();
+                let first = Diagnostic {
+                    line: pos.row as u32 + 1,
+                    col: pos.column as u32 + 1,
+                    message: if node.is_missing() {
+                        format!("missing `{}`", node.kind())
+                    } else {
+                        "syntax error".to_string()
+                    },
+                };
+                let earlier = self
+                    .facts
+                    .first_error
+                    .as_ref()
+                    .is_none_or(|d| (first.line, first.col) < (d.line, d.col));
+                if earlier {
+                    self.facts.first_error = Some(first);
+                }
+            }
+            if node.has_error() {
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
+            }
+        }
+        self.facts.n_syntax_errors = n;
+    }
+
+    fn walk(&mut self, root: Node<'a>) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "function_definition" => self.function(node),
+                "declaration" => self.declaration(node),
+                "type_definition" => self.typedef(node),
+                "preproc_def" | "preproc_function_def" => self.define(node),
+                "struct_specifier" | "union_specifier" | "enum_specifier" => {
+                    self.tag_type(node, None)
+                }
+                "expression_statement" => {
+                    // `struct x { … };` at file scope and similar.
+                    for child in named_children(node) {
+                        stack.push(child);
+                    }
+                }
+                kind if is_container(kind) => {
+                    let kids = children(node);
+                    stack.extend(kids.into_iter().rev());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn anon_tag(&self, node: Node) -> String {
+        format!("{{anon}}{}:{}", self.path, line(node))
+    }
+
+    /// The documentation of a declaration starting at `node`: kernel-doc, then
+    /// a leading comment.
+    fn doc_before(&self, node: Node) -> Option<Doc> {
+        let start = node.start_byte();
+        self.comments
+            .kernel_doc_before(start)
+            .or_else(|| self.comments.leading(start, line(node)))
+    }
+
+    fn doc_around(&self, node: Node, line_no: u32) -> Option<Doc> {
+        self.doc_before(node)
+            .or_else(|| self.comments.trailing(node.end_byte(), line_no))
+    }
+
+    fn params(&self, func_decl: Node<'a>) -> (Vec<Param>, bool) {
+        let mut params = Vec::new();
+        let mut variadic = false;
+        let Some(list) = func_decl.child_by_field_name("parameters") else {
+            return (params, variadic);
+        };
+        let src = self.src();
+        for p in named_children(list) {
+            match p.kind() {
+                "parameter_declaration" => {
+                    let declarator = p.child_by_field_name("declarator");
+                    let type_node = p.child_by_field_name("type");
+                    let base = type_node
+                        .map(|t| base_type(t, src, |n| self.anon_tag(n)))
+                        .unwrap_or_default();
+                    let name = declarator
+                        .and_then(declarator_name)
+                        .map(|(n, _, _)| text(n, src).to_string())
+                        .unwrap_or_default();
+                    let ptext = source(p, self.parse.original);
+                    if name.is_empty() && ptext == "void" {
+                        continue;
+                    }
+                    params.push(Param {
+                        name,
+                        text: ptext,
+                        ty: type_ref(&base, declarator),
+                    });
+                }
+                "variadic_parameter" => variadic = true,
+                _ => {}
+            }
+        }
+        (params, variadic)
+    }
+
+    fn return_type(&self, def: Node, declarator: Node) -> String {
+        let src = self.src();
+        let mut parts: Vec<String> = Vec::new();
+        for child in named_children(def) {
+            if child.kind() == "type_qualifier" && child.start_byte() < declarator.start_byte() {
+                parts.push(text(child, src).to_string());
+            }
+        }
+        if let Some(t) = def.child_by_field_name("type") {
+            parts.push(clean(text(t, src)));
+        }
+        let mut ty = parts.join(" ");
+        let stars = return_pointer_levels(declarator);
+        if stars > 0 {
+            ty.push(' ');
+            ty.push_str(&"*".repeat(stars as usize));
+        }
+        ty
+    }
+
+    fn is_static(&self, node: Node) -> bool {
+        named_children(node)
+            .iter()
+            .any(|c| c.kind() == "storage_class_specifier" && text(*c, self.src()) == "static")
+    }
+
+    fn function(&mut self, node: Node<'a>) {
+        let src = self.src();
+        let original = self.parse.original;
+        let Some(declarator) = node.child_by_field_name("declarator") else {
+            return;
+        };
+        let Some(func_decl) = function_declarator(declarator) else {
+            return;
+        };
+        let Some((name_node, _, _)) = func_decl
+            .child_by_field_name("declarator")
+            .and_then(declarator_name)
+        else {
+            return;
+        };
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let mut name = text(name_node, src).to_string();
+        let mut return_type = self.return_type(node, declarator);
+        let head = &original[node.start_byte()..];
+        if head.starts_with("SYSCALL_DEFINE") {
+            name = format!("sys_{name}");
+            return_type = "long".to_string();
+        } else if head.starts_with("COMPAT_SYSCALL_DEFINE") {
+            name = format!("compat_sys_{name}");
+            return_type = "long".to_string();
+        }
+        let (params, variadic) = self.params(func_decl);
+        let proto = clean(&original[node.start_byte()..body.start_byte()]);
+        let mut locals: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
+        let (calls, refs) = self.calls_and_refs(body, &mut locals);
+        let doc = self.doc_before(node);
+        self.facts.functions.push(FunctionFact {
+            name,
+            line: line(name_node),
+            start_line: line(node),
+            end_line: end_line(node),
+            start_byte: node.start_byte() as u32,
+            is_static: self.is_static(node),
+            doc,
+            proto,
+            return_type,
+            params,
+            variadic,
+            calls,
+            refs,
+            has_errors: node.has_error(),
+        });
+    }
+
+    /// Names called and identifiers referenced in a body, locals excluded.
+    fn calls_and_refs(&self, body: Node<'a>, locals: &mut HashSet<&'a str>) -> (Vec<String>, Vec<String>) {
+        let src = self.src();
+        // First pass: local declarations.
+        let mut stack = vec![body];
+        let mut idents: Vec<Node> = Vec::new();
+        let mut call_names: Vec<(usize, &str)> = Vec::new();
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "declaration" => {
+                    let mut cursor = node.walk();
+                    for d in node.children_by_field_name("declarator", &mut cursor) {
+                        if let Some((n, _, _)) = declarator_name(d) {
+                            locals.insert(text(n, src));
+                        }
+                    }
+                }
+                "call_expression" => {
+                    if let Some(f) = node.child_by_field_name("function") {
+                        if f.kind() == "identifier" {
+                            call_names.push((f.start_byte(), text(f, src)));
+                        }
+                    }
+                }
+                "while_statement" | "do_statement" => {
+                    let kw = if node.kind() == "while_statement" {
+                        node.child(0)
+                    } else {
+                        node.child_by_field_name("condition").and_then(|c| c.prev_sibling())
+                    };
+                    if let Some(kw) = kw {
+                        if let Some(name) = macro_loop_name(kw, self.parse.original) {
+                            call_names.push((kw.start_byte(), name));
+                        }
+                    }
+                }
+                "identifier" => {
+                    idents.push(node);
+                    continue;
+                }
+                "field_identifier" | "statement_identifier" | "type_identifier" => continue,
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            let kids: Vec<Node> = node.children(&mut cursor).collect();
+            stack.extend(kids.into_iter().rev());
+        }
+        call_names.sort_by_key(|&(pos, _)| pos);
+        let mut seen = HashSet::new();
+        let calls: Vec<String> = call_names
+            .iter()
+            .filter(|(_, n)| !locals.contains(n) && seen.insert(*n))
+            .map(|(_, n)| n.to_string())
+            .collect();
+        let called: HashSet<usize> = call_names.iter().map(|&(pos, _)| pos).collect();
+        let mut seen = HashSet::new();
+        let refs = idents
+            .iter()
+            .filter(|n| !called.contains(&n.start_byte()))
+            .map(|n| text(*n, src))
+            .filter(|n| !locals.contains(n) && seen.insert(*n))
+            .map(str::to_string)
+            .collect();
+        (calls, refs)
+    }
+
+    fn declaration(&mut self, node: Node<'a>) {
+        let src = self.src();
+        let type_node = node.child_by_field_name("type");
+        if let Some(t) = type_node {
+            self.tag_type(t, None);
+        }
+        let base = type_node
+            .map(|t| base_type(t, src, |n| self.anon_tag(n)))
+            .unwrap_or_default();
+        let is_static = self.is_static(node);
+        let mut cursor = node.walk();
+        let declarators: Vec<Node> = node.children_by_field_name("declarator", &mut cursor).collect();
+        for (k, d) in declarators.iter().enumerate() {
+            if let Some(func_decl) = function_declarator(*d) {
+                let Some((name_node, _, _)) = func_decl
+                    .child_by_field_name("declarator")
+                    .and_then(declarator_name)
+                else {
+                    continue;
+                };
+                let (params, _) = self.params(func_decl);
+                let mut return_type = base.clone();
+                let stars = return_pointer_levels(*d);
+                if stars > 0 {
+                    return_type = format!("{return_type} {}", "*".repeat(stars as usize));
+                }
+                self.facts.prototypes.push(PrototypeFact {
+                    name: text(name_node, src).to_string(),
+                    line: line(name_node),
+                    doc: if k == 0 { self.doc_before(node) } else { None },
+                    params,
+                    return_type,
+                });
+                continue;
+            }
+            let Some((name_node, _, _)) = declarator_name(*d) else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            if let Some(value) = d.child_by_field_name("value") {
+                let mut seen = HashSet::new();
+                let mut stack = vec![value];
+                while let Some(n) = stack.pop() {
+                    if n.kind() == "identifier" {
+                        let t = text(n, src);
+                        if seen.insert(t) {
+                            refs.push(t.to_string());
+                        }
+                    }
+                    let mut cursor = n.walk();
+                    let kids: Vec<Node> = n.children(&mut cursor).collect();
+                    stack.extend(kids.into_iter().rev());
+                }
+            }
+            let name_line = line(name_node);
+            let doc = if k == 0 {
+                self.doc_around(node, end_line(node))
+            } else {
+                None
+            };
+            self.facts.globals.push(GlobalFact {
+                name: text(name_node, src).to_string(),
+                line: name_line,
+                ty: type_ref(&base, Some(*d)),
+                is_static,
+                doc,
+                refs,
+            });
+        }
+    }
+
+    fn typedef(&mut self, node: Node<'a>) {
+        let src = self.src();
+        let type_node = node.child_by_field_name("type");
+        let doc = self.doc_around(node, end_line(node));
+        let base = type_node
+            .map(|t| base_type(t, src, |n| self.anon_tag(n)))
+            .unwrap_or_default();
+        if let Some(t) = type_node {
+            self.tag_type(t, doc.clone());
+        }
+        let mut cursor = node.walk();
+        let declarators: Vec<Node> = node.children_by_field_name("declarator", &mut cursor).collect();
+        for d in declarators {
+            let Some((name_node, _, _)) = declarator_name(d) else {
+                continue;
+            };
+            self.facts.typedefs.push(TypedefFact {
+                name: text(name_node, src).to_string(),
+                line: line(name_node),
+                target: type_ref(&base, Some(d)),
+                doc: doc.clone(),
+            });
+        }
+    }
+
+    fn define(&mut self, node: Node<'a>) {
+        let src = self.src();
+        let Some(name_node) = node.child_by_field_name("name") else {
+            return;
+        };
+        let params = node.child_by_field_name("parameters").map(|p| {
+            named_children(p)
+                .iter()
+                .map(|n| text(*n, src).to_string())
+                .collect()
+        });
+        let name_line = line(name_node);
+        let doc = self.doc_before(node).or_else(|| {
+            // A trailing comment on the `#define` line; with an object-like
+            // macro it follows the value.
+            self.comments.trailing(name_node.end_byte(), name_line)
+        });
+        self.facts.macros.push(MacroFact {
+            name: text(name_node, src).to_string(),
+            line: name_line,
+            params,
+            doc,
+        });
+    }
+
+    /// A struct, union or enum specifier: records its definition when it has a body.
+    fn tag_type(&mut self, node: Node<'a>, typedef_doc: Option<Doc>) {
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let src = self.src();
+        let own_doc = self.doc_before(node).or(typedef_doc);
+        match node.kind() {
+            "enum_specifier" => {
+                let mut stack = vec![body];
+                while let Some(n) = stack.pop() {
+                    for child in named_children(n).into_iter().rev() {
+                        match child.kind() {
+                            "enumerator" => {
+                                let Some(name_node) = child.child_by_field_name("name") else {
+                                    continue;
+                                };
+                                let name = text(name_node, src).to_string();
+                                let doc = own_doc
+                                    .as_ref()
+                                    .and_then(|d| d.param(&name))
+                                    .map(param_doc)
+                                    .or_else(|| {
+                                        self.comments.trailing(child.end_byte(), end_line(child))
+                                    })
+                                    .or_else(|| self.doc_before(child));
+                                self.facts.enum_consts.push(EnumConstFact {
+                                    name,
+                                    line: line(name_node),
+                                    doc,
+                                });
+                            }
+                            k if k.starts_with("preproc_") => stack.push(child),
+                            _ => {}
+                        }
+                    }
+                }
+                // Children were pushed in reverse per level; keep source order.
+                self.facts.enum_consts.sort_by_key(|e| e.line);
+            }
+            "struct_specifier" | "union_specifier" => {
+                let tag = base_type(node, src, |n| self.anon_tag(n));
+                let mut members = Vec::new();
+                self.members(body, own_doc.as_ref(), &mut members);
+                self.facts.records.push(RecordFact {
+                    tag,
+                    line: line(node),
+                    doc: own_doc,
+                    members,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn members(&mut self, body: Node<'a>, record_doc: Option<&Doc>, out: &mut Vec<MemberFact>) {
+        let src = self.src();
+        let mut stack: Vec<Node> = named_children(body).into_iter().rev().collect();
+        while let Some(field) = stack.pop() {
+            match field.kind() {
+                "field_declaration" => {}
+                k if k.starts_with("preproc_") || k == "ERROR" => {
+                    stack.extend(named_children(field).into_iter().rev());
+                    continue;
+                }
+                _ => continue,
+            }
+            let type_node = field.child_by_field_name("type");
+            let mut cursor = field.walk();
+            let declarators: Vec<Node> = field.children_by_field_name("declarator", &mut cursor).collect();
+            let Some(type_node) = type_node else {
+                continue;
+            };
+            let nested_body = type_node.child_by_field_name("body");
+            if declarators.is_empty() {
+                // An unnamed struct/union: its members belong to this record.
+                if let (Some(nb), true) = (nested_body, type_node.kind() != "enum_specifier") {
+                    self.members(nb, record_doc, out);
+                } else if type_node.kind() == "enum_specifier" {
+                    self.tag_type(type_node, None);
+                }
+                continue;
+            }
+            if nested_body.is_some() {
+                self.tag_type(type_node, None);
+            }
+            let base = base_type(type_node, src, |n| self.anon_tag(n));
+            let fallback_doc = self
+                .comments
+                .trailing(field.end_byte(), end_line(field))
+                .or_else(|| self.comments.leading(field.start_byte(), line(field)));
+            for d in declarators {
+                let Some((name_node, _, _)) = declarator_name(d) else {
+                    continue;
+                };
+                let name = text(name_node, src).to_string();
+                let doc = record_doc
+                    .and_then(|rd| rd.param(&name))
+                    .map(param_doc)
+                    .or_else(|| fallback_doc.clone());
+                out.push(MemberFact {
+                    name,
+                    line: line(name_node),
+                    ty: type_ref(&base, Some(d)),
+                    doc,
+                });
+            }
+        }
+    }
+}
+
+fn param_doc(text: &str) -> Doc {
+    Doc {
+        summary: crate::docs::collapse(text),
+        text: text.to_string(),
+        params: Vec::new(),
+    }
+}
+
+/// If the `while` keyword node was written by the pre-pass over a loop
+/// macro's name, that name.
+pub(crate) fn macro_loop_name<'t>(kw: Node, original: &'t str) -> Option<&'t str> {
+    let rest = original.get(kw.start_byte()..)?;
+    if rest.starts_with("while") && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (len > 0).then(|| &rest[..len])
+}

@@ -1,1 +1,643 @@
-//! placeholder
+//! Linking: the facts of every file joined into one `Index` that answers the
+//! questions glossing asks — which definitions a call in a given file can
+//! reach (C visibility rules, no build configuration), which doc a symbol
+//! uses, which struct a member belongs to, who calls whom.
+//!
+//! Pure and deterministic: no I/O, files are kept sorted by path, every list
+//! it returns is ordered by (path, line).
+#![warn(missing_docs)]
+
+use std::collections::HashMap;
+
+use cgloss_facts::{
+    Doc, EnumConstFact, FileFacts, FunctionFact, GlobalFact, MacroFact, MemberFact, Param,
+    PrototypeFact, RecordFact, TypeRef, TypedefFact,
+};
+
+/// Index of a file in the `Index` (files are sorted by path).
+pub type FileId = u32;
+
+/// A function definition: its file and its position in that file's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnId {
+    /// The file.
+    pub file: FileId,
+    /// Index into `FileFacts::functions`.
+    pub idx: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Loc {
+    file: FileId,
+    idx: u32,
+}
+
+/// Where a symbol is defined, for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site<'a> {
+    /// Path relative to the root.
+    pub path: &'a str,
+    /// Line of the name.
+    pub line: u32,
+}
+
+/// What kind of definition a callable is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallableKind {
+    /// A function definition.
+    Function,
+    /// A function-like macro.
+    Macro,
+    /// Only a prototype is known.
+    Prototype,
+}
+
+/// A resolved call target: the definition a callee row lists and the doc the
+/// gloss uses.
+#[derive(Clone, Debug)]
+pub struct Callable<'a> {
+    /// The listed definition.
+    pub site: Site<'a>,
+    /// Its kind.
+    pub kind: CallableKind,
+    /// The doc used for the gloss, if any.
+    pub doc: Option<&'a Doc>,
+    /// Where that doc was written.
+    pub doc_site: Option<Site<'a>>,
+    /// Parameter names of the documented declaration (for argument labels).
+    pub params: Vec<&'a str>,
+    /// Takes `...` (extra arguments follow unlabelled).
+    pub variadic: bool,
+    /// Return type, when known from a function or prototype.
+    pub return_type: Option<&'a str>,
+}
+
+/// A value-like symbol an identifier can name: an object-like macro or an
+/// enumeration constant.
+#[derive(Clone, Debug)]
+pub struct Constant<'a> {
+    /// `macro` or `enum constant`.
+    pub kind: &'static str,
+    /// Where it is defined.
+    pub site: Site<'a>,
+    /// Its doc.
+    pub doc: Option<&'a Doc>,
+    /// An `E…` macro from an errno header.
+    pub is_errno: bool,
+}
+
+/// A member found in a struct or union.
+#[derive(Clone, Debug)]
+pub struct Member<'a> {
+    /// The member.
+    pub fact: &'a MemberFact,
+    /// The struct or union (`struct task`).
+    pub record: &'a str,
+    /// The file defining it.
+    pub path: &'a str,
+}
+
+/// Something that refers to a function without calling it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referrer<'a> {
+    /// The referring function or variable.
+    pub name: &'a str,
+    /// Where it is.
+    pub site: Site<'a>,
+    /// Its summary.
+    pub summary: Option<&'a str>,
+}
+
+/// The linked index of a whole tree.
+pub struct Index {
+    files: Vec<FileFacts>,
+    functions: HashMap<String, Vec<Loc>>,
+    prototypes: HashMap<String, Vec<Loc>>,
+    macros: HashMap<String, Vec<Loc>>,
+    records: HashMap<String, Vec<Loc>>,
+    typedefs: HashMap<String, Vec<Loc>>,
+    enum_consts: HashMap<String, Vec<Loc>>,
+    globals: HashMap<String, Vec<Loc>>,
+    /// Member name → distinct tags of the records that have it.
+    member_owners: HashMap<String, Vec<String>>,
+    callers: HashMap<FnId, Vec<FnId>>,
+    referrers: HashMap<FnId, Vec<(Loc, bool)>>,
+}
+
+fn push<T>(
+    map: &mut HashMap<String, Vec<Loc>>,
+    file: FileId,
+    items: &[T],
+    name: impl Fn(&T) -> &str,
+) {
+    for (idx, item) in items.iter().enumerate() {
+        map.entry(name(item).to_string()).or_default().push(Loc {
+            file,
+            idx: idx as u32,
+        });
+    }
+}
+
+/// Joins the facts of all files. Files are sorted by path here, so the
+/// result does not depend on the order they were extracted in.
+pub fn link(mut files: Vec<FileFacts>) -> Index {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut index = Index {
+        files: Vec::new(),
+        functions: HashMap::new(),
+        prototypes: HashMap::new(),
+        macros: HashMap::new(),
+        records: HashMap::new(),
+        typedefs: HashMap::new(),
+        enum_consts: HashMap::new(),
+        globals: HashMap::new(),
+        member_owners: HashMap::new(),
+        callers: HashMap::new(),
+        referrers: HashMap::new(),
+    };
+    for (file, facts) in files.iter().enumerate() {
+        let file = file as FileId;
+        push(&mut index.functions, file, &facts.functions, |f| &f.name);
+        push(&mut index.prototypes, file, &facts.prototypes, |f| &f.name);
+        push(&mut index.macros, file, &facts.macros, |f| &f.name);
+        push(&mut index.records, file, &facts.records, |f| &f.tag);
+        push(&mut index.typedefs, file, &facts.typedefs, |f| &f.name);
+        push(&mut index.enum_consts, file, &facts.enum_consts, |f| &f.name);
+        push(&mut index.globals, file, &facts.globals, |f| &f.name);
+        for record in &facts.records {
+            for member in &record.members {
+                let owners = index.member_owners.entry(member.name.clone()).or_default();
+                if !owners.contains(&record.tag) {
+                    owners.push(record.tag.clone());
+                }
+            }
+        }
+    }
+    index.files = files;
+    index.link_calls();
+    index
+}
+
+impl Index {
+    /// All files, sorted by path.
+    pub fn files(&self) -> &[FileFacts] {
+        &self.files
+    }
+
+    /// The id of the file at `path`.
+    pub fn file_id(&self, path: &str) -> Option<FileId> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| i as FileId)
+    }
+
+    /// A file's facts.
+    pub fn file(&self, id: FileId) -> &FileFacts {
+        &self.files[id as usize]
+    }
+
+    /// A function's facts.
+    pub fn function(&self, id: FnId) -> &FunctionFact {
+        &self.files[id.file as usize].functions[id.idx as usize]
+    }
+
+    /// The path of the file defining a function.
+    pub fn path(&self, id: FnId) -> &str {
+        &self.files[id.file as usize].path
+    }
+
+    /// Every function definition, ordered by (path, line).
+    pub fn all_functions(&self) -> impl Iterator<Item = FnId> + '_ {
+        self.files.iter().enumerate().flat_map(|(file, facts)| {
+            (0..facts.functions.len()).map(move |idx| FnId {
+                file: file as FileId,
+                idx: idx as u32,
+            })
+        })
+    }
+
+    /// Definitions of `name`, restricted to `path` when given, ordered by (path, line).
+    pub fn find_functions(&self, name: &str, path: Option<&str>) -> Vec<FnId> {
+        let mut out: Vec<FnId> = self
+            .functions
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|l| FnId {
+                file: l.file,
+                idx: l.idx,
+            })
+            .filter(|id| path.is_none_or(|p| self.path(*id) == p))
+            .collect();
+        out.sort_by_key(|id| (id.file, self.function(*id).line));
+        out
+    }
+
+    /// Names of all functions (for suggestions).
+    pub fn function_names(&self) -> impl Iterator<Item = &str> {
+        self.functions.keys().map(String::as_str)
+    }
+
+    fn is_header(&self, file: FileId) -> bool {
+        self.files[file as usize].is_header()
+    }
+
+    /// Preference of a candidate seen from `from`: same file, then headers,
+    /// then path order.
+    fn key(&self, from: FileId, loc: Loc) -> (bool, bool, FileId, u32) {
+        (loc.file != from, !self.is_header(loc.file), loc.file, loc.idx)
+    }
+
+    /// Whether `from` is a `.c` file that defines a static function `name`.
+    fn static_in(&self, name: &str, from: FileId) -> bool {
+        !self.is_header(from)
+            && self.functions.get(name).is_some_and(|locs| {
+                locs.iter()
+                    .any(|l| l.file == from && self.files[l.file as usize].functions[l.idx as usize].is_static)
+            })
+    }
+
+    /// The function definitions a call of `name` in file `from` can reach:
+    /// a static function of a `.c` file hides all others there; otherwise
+    /// every global definition and every static one in a header.
+    pub fn resolve_functions(&self, name: &str, from: FileId) -> Vec<FnId> {
+        let Some(locs) = self.functions.get(name) else {
+            return Vec::new();
+        };
+        let hidden = self.static_in(name, from);
+        locs.iter()
+            .filter(|l| {
+                let f = &self.files[l.file as usize];
+                let fact = &f.functions[l.idx as usize];
+                if hidden {
+                    l.file == from && fact.is_static
+                } else {
+                    !fact.is_static || f.is_header()
+                }
+            })
+            .map(|l| FnId {
+                file: l.file,
+                idx: l.idx,
+            })
+            .collect()
+    }
+
+    fn prototypes_for(&self, name: &str, from: FileId, hidden: bool) -> Vec<(Loc, &PrototypeFact)> {
+        self.prototypes
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(|l| !hidden || l.file == from)
+            .map(|l| (*l, &self.files[l.file as usize].prototypes[l.idx as usize]))
+            .collect()
+    }
+
+    fn site(&self, file: FileId, line: u32) -> Site<'_> {
+        Site {
+            path: &self.files[file as usize].path,
+            line,
+        }
+    }
+
+    /// The doc a function definition uses: its own, else that of a prototype
+    /// of the same symbol (same file first, then headers, then path order).
+    /// Returns the doc and the parameters it documents.
+    pub fn function_doc(&self, id: FnId) -> Option<(&Doc, Site<'_>)> {
+        let f = self.function(id);
+        if let Some(doc) = &f.doc {
+            return Some((doc, self.site(id.file, f.line)));
+        }
+        let hidden = f.is_static && !self.is_header(id.file);
+        let mut protos = self.prototypes_for(&f.name, id.file, hidden);
+        protos.sort_by_key(|(l, _)| self.key(id.file, *l));
+        protos
+            .into_iter()
+            .find_map(|(l, p)| p.doc.as_ref().map(|d| (d, self.site(l.file, p.line))))
+    }
+
+    /// Resolves a call of `name` from file `from`: the listed definition and
+    /// the doc its gloss uses. `None` when nothing of that name is known.
+    pub fn resolve_call(&self, name: &str, from: FileId) -> Option<Callable<'_>> {
+        let hidden = self.static_in(name, from);
+        let defs = self.resolve_functions(name, from);
+        let macros: Vec<(Loc, &MacroFact)> = self
+            .macros
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|l| (*l, &self.files[l.file as usize].macros[l.idx as usize]))
+            .filter(|(_, m)| m.params.is_some())
+            .collect();
+        let protos = self.prototypes_for(name, from, hidden);
+        if defs.is_empty() && macros.is_empty() && protos.is_empty() {
+            return None;
+        }
+        enum Cand<'a> {
+            Def(&'a FunctionFact),
+            Macro(&'a MacroFact),
+            Proto(&'a PrototypeFact),
+        }
+        let mut cands: Vec<(Loc, Cand)> = Vec::new();
+        for id in &defs {
+            let loc = Loc {
+                file: id.file,
+                idx: self.function(*id).line,
+            };
+            cands.push((loc, Cand::Def(self.function(*id))));
+        }
+        for (l, m) in &macros {
+            cands.push((Loc { file: l.file, idx: m.line }, Cand::Macro(m)));
+        }
+        for (l, p) in &protos {
+            cands.push((Loc { file: l.file, idx: p.line }, Cand::Proto(p)));
+        }
+        cands.sort_by_key(|(l, _)| self.key(from, *l));
+        fn doc_of<'a>(c: &Cand<'a>) -> Option<&'a Doc> {
+            match c {
+                Cand::Def(f) => f.doc.as_ref(),
+                Cand::Macro(m) => m.doc.as_ref(),
+                Cand::Proto(p) => p.doc.as_ref(),
+            }
+        }
+        let documented = cands.iter().find(|(_, c)| doc_of(c).is_some());
+        let path_first = |want_def: bool| {
+            let mut v: Vec<&(Loc, Cand)> = cands
+                .iter()
+                .filter(|(_, c)| !want_def || !matches!(c, Cand::Proto(_)))
+                .collect();
+            v.sort_by_key(|(l, _)| (l.file, l.idx));
+            v.first().copied()
+        };
+        let listed: &(Loc, Cand) = match documented {
+            Some(entry @ (_, Cand::Def(_) | Cand::Macro(_))) => entry,
+            Some(entry @ (_, Cand::Proto(_))) => cands
+                .iter()
+                .find(|(_, c)| matches!(c, Cand::Def(f) if f.doc.is_none()))
+                .or_else(|| path_first(true))
+                .unwrap_or(entry),
+            None => path_first(true).or_else(|| path_first(false))?,
+        };
+        let (loc, cand) = listed;
+        let (kind, return_type) = match cand {
+            Cand::Def(f) => (CallableKind::Function, Some(f.return_type.as_str())),
+            Cand::Macro(_) => (CallableKind::Macro, None),
+            Cand::Proto(p) => (CallableKind::Prototype, Some(p.return_type.as_str())),
+        };
+        let (doc, doc_site, params, variadic) = match documented {
+            Some((dl, c)) => {
+                let (params, variadic): (Vec<&str>, bool) = match c {
+                    Cand::Def(f) => (param_names(&f.params), f.variadic),
+                    Cand::Proto(p) => (param_names(&p.params), false),
+                    Cand::Macro(m) => {
+                        let ps = m.params.as_deref().unwrap_or(&[]);
+                        let variadic = ps.last().is_some_and(|p| p.ends_with("..."));
+                        (
+                            ps.iter()
+                                .filter(|p| !p.ends_with("..."))
+                                .map(String::as_str)
+                                .collect(),
+                            variadic,
+                        )
+                    }
+                };
+                (doc_of(c), Some(self.site(dl.file, dl.idx)), params, variadic)
+            }
+            None => (None, None, Vec::new(), false),
+        };
+        Some(Callable {
+            site: self.site(loc.file, loc.idx),
+            kind,
+            doc,
+            doc_site,
+            params,
+            variadic,
+            return_type,
+        })
+    }
+
+    /// What an identifier names when it is an object-like macro or an enum
+    /// constant, preferring a documented one (same file, headers, path order).
+    pub fn constant(&self, name: &str, from: FileId) -> Option<Constant<'_>> {
+        let mut cands: Vec<(Loc, Constant)> = Vec::new();
+        for l in self.macros.get(name).into_iter().flatten() {
+            let file = &self.files[l.file as usize];
+            let m: &MacroFact = &file.macros[l.idx as usize];
+            if m.params.is_some() {
+                continue;
+            }
+            let base = file.path.rsplit('/').next().unwrap_or("");
+            cands.push((
+                Loc { file: l.file, idx: m.line },
+                Constant {
+                    kind: "macro",
+                    site: self.site(l.file, m.line),
+                    doc: m.doc.as_ref(),
+                    is_errno: name.starts_with('E') && base.starts_with("errno") && base.ends_with(".h"),
+                },
+            ));
+        }
+        for l in self.enum_consts.get(name).into_iter().flatten() {
+            let e: &EnumConstFact = &self.files[l.file as usize].enum_consts[l.idx as usize];
+            cands.push((
+                Loc { file: l.file, idx: e.line },
+                Constant {
+                    kind: "enum constant",
+                    site: self.site(l.file, e.line),
+                    doc: e.doc.as_ref(),
+                    is_errno: false,
+                },
+            ));
+        }
+        cands.sort_by_key(|(l, _)| self.key(from, *l));
+        let pick = cands
+            .iter()
+            .position(|(_, c)| c.doc.is_some())
+            .unwrap_or(0);
+        (!cands.is_empty()).then(|| cands.swap_remove(pick).1)
+    }
+
+    /// The file-scope variable `name` as seen from `from`.
+    pub fn global(&self, name: &str, from: FileId) -> Option<(&GlobalFact, Site<'_>)> {
+        let mut cands: Vec<Loc> = self
+            .globals
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|l| {
+                let f = &self.files[l.file as usize];
+                l.file == from || !f.globals[l.idx as usize].is_static || f.is_header()
+            })
+            .collect();
+        cands.sort_by_key(|l| self.key(from, *l));
+        let l = cands.first()?;
+        let g = &self.files[l.file as usize].globals[l.idx as usize];
+        Some((g, self.site(l.file, g.line)))
+    }
+
+    /// Follows typedefs until a struct/union/enum/primitive name.
+    pub fn resolve_type(&self, ty: &TypeRef, from: FileId) -> TypeRef {
+        let mut ty = ty.clone();
+        for _ in 0..16 {
+            if ty.base.starts_with("struct ")
+                || ty.base.starts_with("union ")
+                || ty.base.starts_with("{anon}")
+            {
+                return ty;
+            }
+            let Some(locs) = self.typedefs.get(&ty.base) else {
+                return ty;
+            };
+            let Some(l) = locs.iter().min_by_key(|l| self.key(from, **l)) else {
+                return ty;
+            };
+            let t: &TypedefFact = &self.files[l.file as usize].typedefs[l.idx as usize];
+            if t.target.is_unknown() || t.target.base == ty.base {
+                return TypeRef::default();
+            }
+            ty = TypeRef::new(t.target.base.clone(), ty.ptr.saturating_add(t.target.ptr));
+        }
+        TypeRef::default()
+    }
+
+    /// Whether a struct/union of this tag is defined anywhere.
+    pub fn has_record(&self, tag: &str) -> bool {
+        self.records.contains_key(tag)
+    }
+
+    /// Member `name` of the struct/union `tag` (definitions in the same
+    /// file first, then headers, then path order).
+    pub fn member(&self, tag: &str, name: &str, from: FileId) -> Option<Member<'_>> {
+        let mut locs: Vec<Loc> = self.records.get(tag)?.clone();
+        locs.sort_by_key(|l| self.key(from, *l));
+        locs.iter().find_map(|l| {
+            let file = &self.files[l.file as usize];
+            let r: &RecordFact = &file.records[l.idx as usize];
+            r.members.iter().find(|m| m.name == name).map(|m| Member {
+                fact: m,
+                record: &r.tag,
+                path: &file.path,
+            })
+        })
+    }
+
+    /// Member `name` when exactly one struct/union in the tree has a member
+    /// of that name (used when the object's type is unknown).
+    pub fn unique_member(&self, name: &str, from: FileId) -> Option<Member<'_>> {
+        match self.member_owners.get(name)?.as_slice() {
+            [tag] => self.member(tag, name, from),
+            _ => None,
+        }
+    }
+
+    /// Functions calling `id`, ordered by (path, line).
+    pub fn callers(&self, id: FnId) -> &[FnId] {
+        self.callers.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Functions and variables that refer to `id` without calling it.
+    pub fn referrers(&self, id: FnId) -> Vec<Referrer<'_>> {
+        let Some(list) = self.referrers.get(&id) else {
+            return Vec::new();
+        };
+        list.iter()
+            .map(|&(loc, is_fn)| {
+                if is_fn {
+                    let fid = FnId {
+                        file: loc.file,
+                        idx: loc.idx,
+                    };
+                    let f = self.function(fid);
+                    Referrer {
+                        name: &f.name,
+                        site: self.site(loc.file, f.line),
+                        summary: self.function_doc(fid).map(|(d, _)| d.summary.as_str()),
+                    }
+                } else {
+                    let g = &self.files[loc.file as usize].globals[loc.idx as usize];
+                    Referrer {
+                        name: &g.name,
+                        site: self.site(loc.file, g.line),
+                        summary: g.doc.as_ref().map(|d| d.summary.as_str()),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn link_calls(&mut self) {
+        let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::new();
+        let mut referrers: HashMap<FnId, Vec<(Loc, bool)>> = HashMap::new();
+        for caller in self.all_functions() {
+            let f = self.function(caller);
+            for name in &f.calls {
+                for target in self.resolve_functions(name, caller.file) {
+                    callers.entry(target).or_default().push(caller);
+                }
+            }
+            for name in &f.refs {
+                for target in self.resolve_functions(name, caller.file) {
+                    if target != caller {
+                        let loc = Loc {
+                            file: caller.file,
+                            idx: caller.idx,
+                        };
+                        referrers.entry(target).or_default().push((loc, true));
+                    }
+                }
+            }
+        }
+        for (file, facts) in self.files.iter().enumerate() {
+            for (idx, g) in facts.globals.iter().enumerate() {
+                for name in &g.refs {
+                    for target in self.resolve_functions(name, file as FileId) {
+                        let loc = Loc {
+                            file: file as FileId,
+                            idx: idx as u32,
+                        };
+                        referrers.entry(target).or_default().push((loc, false));
+                    }
+                }
+            }
+        }
+        for list in callers.values_mut() {
+            list.sort_by_key(|id| (id.file, self.function(*id).line));
+            list.dedup();
+        }
+        for list in referrers.values_mut() {
+            list.sort_by_key(|&(l, is_fn)| {
+                let line = if is_fn {
+                    self.files[l.file as usize].functions[l.idx as usize].line
+                } else {
+                    self.files[l.file as usize].globals[l.idx as usize].line
+                };
+                (l.file, line)
+            });
+            list.dedup();
+        }
+        self.callers = callers;
+        self.referrers = referrers;
+    }
+}
+
+fn param_names(params: &[Param]) -> Vec<&str> {
+    params.iter().map(|p| p.name.as_str()).collect()
+}
+
+/// Parses a return type string (`struct task *`) into a `TypeRef`.
+pub fn type_from_text(s: &str) -> TypeRef {
+    let ptr = s.matches('*').count() as u8;
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == '*')
+        .filter(|w| !w.is_empty() && !matches!(*w, "const" | "volatile" | "static" | "inline" | "extern"))
+        .collect();
+    let base = match words.as_slice() {
+        [kw @ ("struct" | "union" | "enum"), name, ..] => format!("{kw} {name}"),
+        other => other.join(" "),
+    };
+    TypeRef::new(base, ptr)
+}
+
+#[cfg(test)]
+mod tests;

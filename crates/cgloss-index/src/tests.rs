@@ -1,0 +1,129 @@
+//! Linking tests over small multi-file fixtures written inline, one
+//! `//- /path` header per file (rust-analyzer style).
+
+use super::*;
+
+fn index(fixture: &str) -> Index {
+    let mut files = Vec::new();
+    for chunk in fixture.split("//- /").skip(1) {
+        let (path, text) = chunk.split_once('\n').unwrap();
+        files.push(cgloss_syntax::extract(path.trim(), text));
+    }
+    link(files)
+}
+
+/// One line per caller: `callee  <- caller path:line, …`.
+fn callers_outline(index: &Index) -> String {
+    let mut out = String::new();
+    for id in index.all_functions() {
+        let f = index.function(id);
+        let callers: Vec<String> = index
+            .callers(id)
+            .iter()
+            .map(|c| format!("{} {}:{}", index.function(*c).name, index.path(*c), index.function(*c).line))
+            .collect();
+        out.push_str(&format!("{} {}  <- {}\n", f.name, index.path(id), callers.join(", ")));
+    }
+    out
+}
+
+#[test]
+fn static_functions_resolve_per_file() {
+    let index = index(
+        "//- /a.c
+static int helper(void) { return 1; }
+int a(void) { return helper(); }
+//- /b.c
+static int helper(void) { return 2; }
+int b(void) { return helper(); }
+//- /c.c
+int helper(void);
+int c(void) { return helper(); }
+",
+    );
+    assert_eq!(
+        callers_outline(&index),
+        "helper a.c  <- a a.c:2
+a a.c  <- 
+helper b.c  <- b b.c:2
+b b.c  <- 
+c c.c  <- 
+"
+    );
+}
+
+#[test]
+fn header_stub_and_definition_are_both_callees() {
+    let index = index(
+        "//- /inc/x.h
+#ifdef CONFIG_X
+int x(void);
+#else
+static inline int x(void) { return 0; }
+#endif
+//- /x.c
+/**
+ * x - do the x thing
+ */
+int x(void) { return 1; }
+//- /user.c
+int user(void) { return x(); }
+",
+    );
+    let from = index.file_id("user.c").unwrap();
+    let targets = index.resolve_functions("x", from);
+    assert_eq!(targets.len(), 2);
+    let call = index.resolve_call("x", from).unwrap();
+    assert_eq!(call.site, Site { path: "x.c", line: 4 });
+    assert_eq!(call.doc.unwrap().summary, "do the x thing");
+}
+
+#[test]
+fn prototype_doc_is_borrowed() {
+    let index = index(
+        "//- /t.h
+/**
+ * wake - wake a task
+ * @t: the task
+ */
+int wake(int t);
+//- /w.c
+int wake(int t) { return t; }
+",
+    );
+    let id = index.find_functions("wake", None)[0];
+    let (doc, site) = index.function_doc(id).unwrap();
+    assert_eq!(doc.summary, "wake a task");
+    assert_eq!(site.path, "t.h");
+    let call = index.resolve_call("wake", index.file_id("w.c").unwrap()).unwrap();
+    assert_eq!(call.site, Site { path: "w.c", line: 1 });
+    assert_eq!(call.params, vec!["t"]);
+}
+
+#[test]
+fn ambiguous_member_is_not_unique() {
+    let index = index(
+        "//- /s.h
+struct a { int count; /* a count */ int only_a; /* only in a */ };
+struct b { int count; };
+",
+    );
+    assert!(index.unique_member("count", 0).is_none());
+    let m = index.unique_member("only_a", 0).unwrap();
+    assert_eq!(m.record, "struct a");
+    assert_eq!(m.fact.doc.as_ref().unwrap().summary, "only in a");
+}
+
+#[test]
+fn referenced_by_ops_table() {
+    let index = index(
+        "//- /f.c
+static int f_open(int x) { return x; }
+static const struct ops f_ops = { .open = f_open };
+",
+    );
+    let id = index.find_functions("f_open", None)[0];
+    let refs = index.referrers(id);
+    assert_eq!(refs.len(), 1);
+    assert_eq!(refs[0].name, "f_ops");
+}

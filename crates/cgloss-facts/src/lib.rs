@@ -261,3 +261,77 @@ pub struct FunctionBody {
     /// Problems met while lowering (syntax errors kept as source text).
     pub diagnostics: Vec<Diagnostic>,
 }
+
+impl TypeRef {
+    fn display(&self) -> String {
+        if self.is_unknown() {
+            return "?".to_string();
+        }
+        format!("{}{}", self.base, "*".repeat(self.ptr as usize))
+    }
+}
+
+fn doc_suffix(doc: &Option<Doc>) -> String {
+    match doc {
+        Some(d) => format!("  doc: {}", d.summary),
+        None => String::new(),
+    }
+}
+
+impl FileFacts {
+    /// A readable outline, one line per item (for `--dump-facts` and tests).
+    pub fn outline(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for f in &self.functions {
+            let _ = write!(out, "fn {}  {}:{}", f.name, self.path, f.line);
+            if f.is_static {
+                out.push_str("  static");
+            }
+            let params: Vec<String> = f.params.iter().map(|p| format!("{}: {}", p.name, p.ty.display())).collect();
+            let _ = write!(out, "  ({}) -> {}", params.join(", "), f.return_type);
+            if !f.calls.is_empty() {
+                let _ = write!(out, "  calls: {}", f.calls.join(", "));
+            }
+            if !f.refs.is_empty() {
+                let _ = write!(out, "  refs: {}", f.refs.join(", "));
+            }
+            out.push_str(&doc_suffix(&f.doc));
+            out.push('\n');
+        }
+        for p in &self.prototypes {
+            let _ = writeln!(out, "proto {}  {}:{}{}", p.name, self.path, p.line, doc_suffix(&p.doc));
+        }
+        for m in &self.macros {
+            let params = m.params.as_ref().map(|p| format!("({})", p.join(", "))).unwrap_or_default();
+            let _ = writeln!(out, "macro {}{}  {}:{}{}", m.name, params, self.path, m.line, doc_suffix(&m.doc));
+        }
+        for r in &self.records {
+            let _ = writeln!(out, "record {}  {}:{}{}", r.tag, self.path, r.line, doc_suffix(&r.doc));
+            for m in &r.members {
+                let _ = writeln!(out, "  member {}: {}  :{}{}", m.name, m.ty.display(), m.line, doc_suffix(&m.doc));
+            }
+        }
+        for t in &self.typedefs {
+            let _ = writeln!(out, "typedef {} = {}  {}:{}{}", t.name, t.target.display(), self.path, t.line, doc_suffix(&t.doc));
+        }
+        for e in &self.enum_consts {
+            let _ = writeln!(out, "enum-constant {}  {}:{}{}", e.name, self.path, e.line, doc_suffix(&e.doc));
+        }
+        for g in &self.globals {
+            let _ = write!(out, "global {}: {}  {}:{}", g.name, g.ty.display(), self.path, g.line);
+            if g.is_static {
+                out.push_str("  static");
+            }
+            if !g.refs.is_empty() {
+                let _ = write!(out, "  refs: {}", g.refs.join(", "));
+            }
+            out.push_str(&doc_suffix(&g.doc));
+            out.push('\n');
+        }
+        if let Some(e) = &self.first_error {
+            let _ = writeln!(out, "errors {}  first {}:{}:{}: {}", self.n_syntax_errors, self.path, e.line, e.col, e.message);
+        }
+        out
+    }
+}

@@ -1,1 +1,159 @@
-//! placeholder
+//! Function reports: a function's facts and lowered body, glossed with the
+//! documentation the index knows, as a `FunctionReport` view model that
+//! prints as text or JSON.
+//!
+//! # JSON format (`schema_version` 1)
+//!
+//! `cgloss report --format json` prints a JSON array with one object per
+//! function definition, ordered by (file, line). Fields:
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `schema_version` | `1`; bumped when a field changes meaning or disappears |
+//! | `lang` | `"en"` or `"zh"`: the language of `body[].text` |
+//! | `name` | function name (`sys_open` for `SYSCALL_DEFINE3(open, …)`) |
+//! | `file` | path relative to the root, `/`-separated |
+//! | `line` | line of the function's name (1-based) |
+//! | `end_line` | line of the closing brace |
+//! | `proto` | the declaration on one line, attributes kept |
+//! | `return_type` | return type, pointer stars kept |
+//! | `params` | `[{type, name, declared, doc}]`: `declared` is the parameter as written, `type` is that without the name, `doc` the gloss of its `@name:` doc or `null` |
+//! | `summary` | gloss of the function's doc (own, or borrowed from a prototype), or `null` |
+//! | `doc` | the full doc text, comment markers removed, or `null` |
+//! | `doc_at` | `path:line` of the doc used, or `null` |
+//! | `body` | rendered lines `[{line, end_line, depth, text, source, glosses}]`: `line` is where the statement starts, `end_line` the last source line the rendered line covers (a pulled-up statement included), `depth` the nesting level (function body = 0), `text` the rendered line, `source` the C text of that statement collapsed to one line, `glosses` the symbols glossed on it |
+//! | `body[].glosses` | `[{symbol, kind, gloss, defined_at}]`: `kind` is `function`, `macro`, `enum constant`, `member` or `global`; `symbol` is the name (members as `struct tag.member`); `gloss` the text used; `defined_at` is `path:line` of the doc |
+//! | `callers` | `[{name, file, line, summary}]` functions that call this one, ordered by (file, line) |
+//! | `callees` | `[{name, file, line, summary}]` distinct functions and function-like macros called, in order of first call; `file` and `line` are `null` when unresolved |
+//! | `referenced_by` | `[{name, file, line, summary}]` functions and variables that use this function without calling it (ops tables, callbacks) |
+//! | `diagnostics` | `[{line, col, message}]` parse problems met in the body; those parts are kept as source text |
+#![warn(missing_docs)]
+
+mod gloss;
+mod lang;
+mod render;
+mod text;
+
+use serde::Serialize;
+
+pub use gloss::gloss;
+pub use lang::Lang;
+pub use render::render;
+pub use text::to_text;
+
+/// The JSON schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a function report shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionReport {
+    /// See the crate docs.
+    pub schema_version: u32,
+    /// Language of the rendered text.
+    pub lang: Lang,
+    /// Function name.
+    pub name: String,
+    /// Path relative to the root.
+    pub file: String,
+    /// Line of the name.
+    pub line: u32,
+    /// Line of the closing brace.
+    pub end_line: u32,
+    /// Declaration on one line.
+    pub proto: String,
+    /// Return type.
+    pub return_type: String,
+    /// Parameters.
+    pub params: Vec<ParamRow>,
+    /// Gloss of the doc.
+    pub summary: Option<String>,
+    /// Full doc text.
+    pub doc: Option<String>,
+    /// Where the doc was written.
+    pub doc_at: Option<String>,
+    /// Rendered body lines.
+    pub body: Vec<BodyLine>,
+    /// Functions calling this one.
+    pub callers: Vec<Related>,
+    /// Functions and macros this one calls.
+    pub callees: Vec<Related>,
+    /// Functions and variables referring to this one without a call.
+    pub referenced_by: Vec<Related>,
+    /// Parse problems in the body.
+    pub diagnostics: Vec<DiagnosticRow>,
+}
+
+/// One parameter.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamRow {
+    /// The type (the declaration without the name).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The name.
+    pub name: String,
+    /// The parameter as declared.
+    pub declared: String,
+    /// Gloss of its doc.
+    pub doc: Option<String>,
+}
+
+/// One rendered body line.
+#[derive(Clone, Debug, Serialize)]
+pub struct BodyLine {
+    /// Line where the statement starts.
+    pub line: u32,
+    /// Last line covered.
+    pub end_line: u32,
+    /// Nesting level.
+    pub depth: u32,
+    /// The rendered text.
+    pub text: String,
+    /// The C source, collapsed.
+    pub source: String,
+    /// Symbols glossed on this line.
+    pub glosses: Vec<GlossRow>,
+}
+
+/// A symbol glossed on a line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GlossRow {
+    /// The symbol.
+    pub symbol: String,
+    /// Its kind.
+    pub kind: String,
+    /// The gloss used.
+    pub gloss: String,
+    /// `path:line` of its doc.
+    pub defined_at: String,
+}
+
+/// A caller, callee or referrer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Related {
+    /// Name.
+    pub name: String,
+    /// Path, when resolved.
+    pub file: Option<String>,
+    /// Line, when resolved.
+    pub line: Option<u32>,
+    /// Summary, when documented.
+    pub summary: Option<String>,
+}
+
+/// A parse problem.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiagnosticRow {
+    /// Line.
+    pub line: u32,
+    /// Column.
+    pub col: u32,
+    /// Message.
+    pub message: String,
+}
+
+/// The JSON array of reports, pretty-printed, with a final newline.
+pub fn to_json(reports: &[FunctionReport]) -> String {
+    let mut s = serde_json::to_string_pretty(reports).expect("reports serialize");
+    s.push('\n');
+    s
+}

@@ -725,33 +725,37 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Call arguments, split at top-level commas. An argument that did not
+    /// parse as one expression (a type passed to a macro, such as
+    /// `container_of(p, struct t, m)`) is kept as text: a `TypeName` when it
+    /// reads as a type, else raw source with a diagnostic.
     fn arguments(&mut self, list: Node) -> Vec<Expr> {
-        let mut args = Vec::new();
-        let mut pending_error: Option<Node> = None;
-        for child in named_children(list) {
+        let mut groups: Vec<Vec<Node>> = vec![Vec::new()];
+        let mut cursor = list.walk();
+        for child in list.children(&mut cursor) {
             match child.kind() {
-                "comment" => {}
-                // `container_of(p, struct t, m)`: the type shows up as an ERROR
-                // node, sometimes followed by the identifier that completes it.
-                "ERROR" => pending_error = Some(child),
-                _ => {
-                    if let Some(err) = pending_error.take() {
-                        let gap = &self.src()[err.end_byte()..child.start_byte()];
-                        if !gap.contains(',') {
-                            let s = self.source(err.start_byte(), child.end_byte());
-                            if looks_like_type(&s) {
-                                args.push(Expr::TypeName(type_from_text(&s), s));
-                                continue;
-                            }
-                        }
-                        args.push(self.expr(err));
-                    }
-                    args.push(self.expr(child));
-                }
+                "," => groups.push(Vec::new()),
+                "(" | ")" | "comment" => {}
+                _ => groups.last_mut().expect("one group").push(child),
             }
         }
-        if let Some(err) = pending_error {
-            args.push(self.expr(err));
+        let mut args = Vec::new();
+        for group in groups {
+            match group.as_slice() {
+                [] => {}
+                [one] if !one.is_error() && !one.is_missing() => args.push(self.expr(*one)),
+                [first, .., last] | [first @ last] => {
+                    let s = self.source(first.start_byte(), last.end_byte());
+                    if looks_like_type(&s) {
+                        args.push(Expr::TypeName(type_from_text(&s), s));
+                    } else if s.is_empty() {
+                        continue;
+                    } else {
+                        self.warn(*first, "syntax error, kept as source text");
+                        args.push(Expr::Raw(s));
+                    }
+                }
+            }
         }
         args
     }

@@ -1,1 +1,213 @@
-fn main() {}
+//! The `cgloss` command: argument parsing, the commands, exit statuses.
+//!
+//! Exit status: 0 all fine; 1 the function asked for was not found; 2 usage
+//! or I/O error (clap's usage errors exit 2 as well).
+
+mod build;
+mod discover;
+mod messages;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use cgloss_report::Lang;
+
+use crate::messages::Messages;
+
+#[derive(Parser)]
+#[command(name = "cgloss", version, about = "Readable, glossed function reports for large C trees")]
+struct Cli {
+    /// Silence warnings (errors still print).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the report of a function: `name` or `path:name`.
+    Report {
+        /// Root of the source tree (default: the current directory).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Language of the rendered body.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The function(s): `name` or `path:name` (path relative to the root).
+        #[arg(required = true)]
+        functions: Vec<String>,
+    },
+    /// Debugging aids: the tree-sitter tree or the extracted facts of one file.
+    Dump {
+        /// What to print.
+        #[arg(value_enum)]
+        what: DumpWhat,
+        /// The C file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DumpWhat {
+    /// The syntax tree after the pre-pass.
+    Tree,
+    /// The facts extracted, one line per item.
+    Facts,
+}
+
+/// Outcome of a command other than an error.
+enum Status {
+    Ok,
+    NotFound,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let messages = Messages::new(cli.quiet);
+    match run(cli, &messages) {
+        Ok(Status::Ok) => ExitCode::SUCCESS,
+        Ok(Status::NotFound) => ExitCode::from(1),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "cgloss: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Report {
+            root,
+            lang,
+            format,
+            functions,
+        } => report(&root, lang, format, &functions, messages),
+        Command::Dump { what, file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("{}", file.display()))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let out = match what {
+                DumpWhat::Tree => cgloss_syntax::dump_tree(&text) + "\n",
+                DumpWhat::Facts => {
+                    cgloss_syntax::extract(&file.display().to_string(), &text).outline()
+                }
+            };
+            std::io::stdout().lock().write_all(out.as_bytes())?;
+            Ok(Status::Ok)
+        }
+    }
+}
+
+fn report(
+    root: &std::path::Path,
+    lang: LangArg,
+    format: Format,
+    functions: &[String],
+    messages: &Messages,
+) -> anyhow::Result<Status> {
+    let meta = std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
+    if !meta.is_dir() {
+        anyhow::bail!("{}: not a directory", root.display());
+    }
+    let lang = match lang {
+        LangArg::En => Lang::En,
+        LangArg::Zh => Lang::Zh,
+    };
+    let tree = build::build(root, messages);
+    let index = &tree.index;
+    let mut reports = Vec::new();
+    let mut status = Status::Ok;
+    for spec in functions {
+        let (path, name) = match spec.rsplit_once(':') {
+            Some((p, n)) => (Some(p.trim_start_matches("./")), n),
+            None => (None, spec.as_str()),
+        };
+        let ids = index.find_functions(name, path);
+        if ids.is_empty() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "cgloss: {spec}: no such function{}",
+                suggestions(index, name)
+            );
+            status = Status::NotFound;
+            continue;
+        }
+        for id in ids {
+            let file = &tree.files[id.file as usize];
+            let Some(text) = discover::read_text(file, messages, true) else {
+                continue;
+            };
+            let f = index.function(id);
+            let Some(body) = cgloss_syntax::lower_function(&text, f.start_byte) else {
+                messages.warn(&format!("{}:{}: function body not found on re-reading", file.rel, f.line));
+                continue;
+            };
+            for d in &body.diagnostics {
+                messages.warn(&format!("{}:{}: {} (in {})", file.rel, d.line, d.message, f.name));
+            }
+            reports.push(cgloss_report::render(index, id, &body, lang));
+        }
+    }
+    let out = match format {
+        Format::Json => cgloss_report::to_json(&reports),
+        Format::Text => reports
+            .iter()
+            .map(cgloss_report::to_text)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(status)
+}
+
+/// `; did you mean: a, b, c` with up to five close names.
+fn suggestions(index: &cgloss_index::Index, name: &str) -> String {
+    let lower = name.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = index
+        .function_names()
+        .filter_map(|cand| {
+            let c = cand.to_lowercase();
+            let d = strsim::levenshtein(&lower, &c);
+            let close = d <= (name.len() / 3).max(2);
+            let contains = c.contains(&lower) || (lower.len() >= 4 && lower.contains(&c) && c.len() >= 4);
+            (close || contains).then_some((if contains { d.min(1) } else { d }, cand))
+        })
+        .collect();
+    scored.sort();
+    let names: Vec<&str> = scored.iter().take(5).map(|(_, n)| *n).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean: {}", names.join(", "))
+    }
+}

@@ -1,0 +1,700 @@
+//! Glossing a lowered body: statements become keyword lines (§2, §3),
+//! identifiers become the docs of what they name (§4), with member access
+//! resolved through the object's type.
+
+use cgloss_facts::{
+    Declarator, Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef,
+};
+use cgloss_index::{type_from_text, CallableKind, FileId, FnId, Index};
+
+use crate::gloss::{capitalize, decapitalize, gloss};
+use crate::lang::{phrase, Lang};
+use crate::{BodyLine, DiagnosticRow, FunctionReport, GlossRow, ParamRow, Related, SCHEMA_VERSION};
+
+/// Renders the report of function `id` whose lowered body is `body`.
+pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> FunctionReport {
+    let f = index.function(id);
+    let doc = index.function_doc(id);
+    let params = f
+        .params
+        .iter()
+        .map(|p| ParamRow {
+            ty: param_type(p),
+            name: p.name.clone(),
+            declared: p.text.clone(),
+            doc: doc
+                .as_ref()
+                .and_then(|(d, _)| d.param(&p.name))
+                .map(gloss)
+                .filter(|g| !g.is_empty()),
+        })
+        .collect();
+    let mut renderer = Renderer {
+        index,
+        file: id.file,
+        lang,
+        params: &f.params,
+        locals: &body.locals,
+        lines: Vec::new(),
+        glosses: Vec::new(),
+    };
+    let rendered = renderer.stmts(&body.stmts, 0);
+    if !rendered {
+        renderer.lines.push(BodyLine {
+            line: body.open_line,
+            end_line: body.open_line,
+            depth: 0,
+            text: lang.words().empty_body.to_string(),
+            source: "{ }".to_string(),
+            glosses: Vec::new(),
+        });
+    }
+    let summary_of = |fid: FnId| index.function_doc(fid).map(|(d, _)| gloss(&d.summary));
+    let callers = index
+        .callers(id)
+        .iter()
+        .map(|&c| {
+            let cf = index.function(c);
+            Related {
+                name: cf.name.clone(),
+                file: Some(index.path(c).to_string()),
+                line: Some(cf.line),
+                summary: summary_of(c).filter(|s| !s.is_empty()),
+            }
+        })
+        .collect();
+    let callees = f
+        .calls
+        .iter()
+        .map(|name| match index.resolve_call(name, id.file) {
+            Some(c) => Related {
+                name: name.clone(),
+                file: Some(c.site.path.to_string()),
+                line: Some(c.site.line),
+                summary: c.doc.map(|d| gloss(&d.summary)).filter(|s| !s.is_empty()),
+            },
+            None => Related {
+                name: name.clone(),
+                file: None,
+                line: None,
+                summary: None,
+            },
+        })
+        .collect();
+    let referenced_by = index
+        .referrers(id)
+        .into_iter()
+        .map(|r| Related {
+            name: r.name.to_string(),
+            file: Some(r.site.path.to_string()),
+            line: Some(r.site.line),
+            summary: r.summary.map(gloss).filter(|s| !s.is_empty()),
+        })
+        .collect();
+    FunctionReport {
+        schema_version: SCHEMA_VERSION,
+        lang,
+        name: f.name.clone(),
+        file: index.path(id).to_string(),
+        line: f.line,
+        end_line: f.end_line,
+        proto: f.proto.clone(),
+        return_type: f.return_type.clone(),
+        params,
+        summary: doc.as_ref().map(|(d, _)| gloss(&d.summary)).filter(|s| !s.is_empty()),
+        doc: doc.as_ref().map(|(d, _)| d.text.clone()),
+        doc_at: doc.as_ref().map(|(_, s)| format!("{}:{}", s.path, s.line)),
+        body: renderer.lines,
+        callers,
+        callees,
+        referenced_by,
+        diagnostics: body
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticRow {
+                line: d.line,
+                col: d.col,
+                message: d.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The declared parameter without its name.
+fn param_type(p: &Param) -> String {
+    if p.name.is_empty() {
+        return p.text.clone();
+    }
+    match p.text.rfind(p.name.as_str()) {
+        Some(at) => {
+            let mut t = String::new();
+            t.push_str(p.text[..at].trim_end());
+            let rest = p.text[at + p.name.len()..].trim();
+            if !rest.is_empty() {
+                t.push_str(rest);
+            }
+            t
+        }
+        None => p.text.clone(),
+    }
+}
+
+struct Renderer<'a> {
+    index: &'a Index,
+    file: FileId,
+    lang: Lang,
+    params: &'a [Param],
+    locals: &'a [Declarator],
+    lines: Vec<BodyLine>,
+    /// Glosses collected for the line being rendered.
+    glosses: Vec<GlossRow>,
+}
+
+/// What a statement renders as when an `if` pulls it up.
+fn is_simple(kind: &StmtKind) -> bool {
+    matches!(
+        kind,
+        StmtKind::Expr(_) | StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue | StmtKind::Goto(_)
+    )
+}
+
+impl<'a> Renderer<'a> {
+    fn push(&mut self, line: u32, end_line: u32, depth: u32, text: String, source: &str) {
+        let glosses = std::mem::take(&mut self.glosses);
+        self.lines.push(BodyLine {
+            line,
+            end_line: end_line.max(line),
+            depth,
+            text,
+            source: source.to_string(),
+            glosses,
+        });
+    }
+
+    /// Renders statements; returns whether any line was written.
+    fn stmts(&mut self, stmts: &[Stmt], depth: u32) -> bool {
+        let before = self.lines.len();
+        for s in stmts {
+            self.stmt(s, depth);
+        }
+        self.lines.len() > before
+    }
+
+    /// A loop or `if` body: a block's statements at `depth`, or the statement.
+    fn body(&mut self, s: &Stmt, depth: u32) {
+        match &s.kind {
+            StmtKind::Block(stmts) => {
+                self.stmts(stmts, depth);
+            }
+            _ => self.stmt(s, depth),
+        }
+    }
+
+    /// The text of a simple statement.
+    fn simple(&mut self, kind: &StmtKind, at_start: bool) -> String {
+        let w = self.lang.words();
+        match kind {
+            StmtKind::Expr(e) => self.expr(e, at_start),
+            StmtKind::Return(None) => w.return_.to_string(),
+            StmtKind::Return(Some(e)) => phrase(&[w.return_, &self.expr(e, false)]),
+            StmtKind::Break => w.break_.to_string(),
+            StmtKind::Continue => w.continue_.to_string(),
+            StmtKind::Goto(label) => phrase(&[w.goto, label]),
+            _ => String::new(),
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, depth: u32) {
+        let w = self.lang.words();
+        match &s.kind {
+            k if is_simple(k) => {
+                let text = self.simple(k, true);
+                self.push(s.line, s.end_line, depth, text, &s.source);
+            }
+            StmtKind::Decl(decls) => {
+                let mut parts = Vec::new();
+                for d in decls {
+                    if let Some(init) = &d.init {
+                        let value = self.value(init, Some(&d.ty));
+                        parts.push(phrase(&[&d.name, self.lang.operator("="), &value]));
+                    }
+                }
+                if !parts.is_empty() {
+                    self.push(s.line, s.end_line, depth, parts.join(", "), &s.source);
+                }
+            }
+            StmtKind::If {
+                cond,
+                then,
+                else_branch,
+            } => {
+                let head = phrase(&[w.if_, &self.expr(cond, false), w.then]);
+                self.if_chain(s, head, then, else_branch.as_deref(), depth);
+            }
+            StmtKind::While { cond, body } => {
+                let text = phrase(&[w.while_pre, &self.expr(cond, false), w.while_post]);
+                self.push(s.line, s.end_line, depth, text, &s.source);
+                self.body(body, depth + 1);
+            }
+            StmtKind::DoWhile {
+                body,
+                cond,
+                while_line,
+                while_source,
+            } => {
+                self.push(s.line, s.line, depth, w.do_.to_string(), &s.source);
+                self.body(body, depth + 1);
+                let text = phrase(&[w.loop_while_pre, &self.expr(cond, false), w.loop_while_post]);
+                self.push(*while_line, *while_line, depth, text, while_source);
+            }
+            StmtKind::For {
+                init,
+                cond,
+                update,
+                body,
+            } => {
+                let text = if init.is_none() && cond.is_none() && update.is_none() {
+                    w.forever.to_string()
+                } else {
+                    let mut part = |e: &Option<Expr>| e.as_ref().map(|e| self.expr(e, false)).unwrap_or_default();
+                    let (a, c, u) = (part(init), part(cond), part(update));
+                    format!("{} {}; {}; {}", w.for_, a, c, u).trim_end().to_string()
+                };
+                self.push(s.line, s.end_line, depth, text, &s.source);
+                self.body(body, depth + 1);
+            }
+            StmtKind::MacroLoop { call, body } => {
+                let text = self.expr(call, true);
+                self.push(s.line, s.end_line, depth, text, &s.source);
+                self.body(body, depth + 1);
+            }
+            StmtKind::Switch { cond, body } => {
+                let text = phrase(&[w.switch_pre, &self.expr(cond, false), w.switch_post]);
+                self.push(s.line, s.end_line, depth, text, &s.source);
+                self.body(body, depth + 1);
+            }
+            StmtKind::Case { value, stmts } => {
+                let text = match value {
+                    Some(v) => phrase(&[w.case_pre, &self.expr(v, false), w.case_post]),
+                    None => w.default.to_string(),
+                };
+                self.push(s.line, s.end_line, depth, text, &s.source);
+                self.stmts(stmts, depth + 1);
+            }
+            StmtKind::Label(name) => {
+                self.push(s.line, s.line, depth, format!("{name}:"), &s.source);
+            }
+            StmtKind::Block(stmts) => {
+                self.stmts(stmts, depth);
+            }
+            StmtKind::Directive(text) | StmtKind::Verbatim(text) => {
+                self.push(s.line, s.end_line, depth, text.clone(), &s.source);
+            }
+            _ => {}
+        }
+    }
+
+    fn if_chain(
+        &mut self,
+        s: &Stmt,
+        head: String,
+        then: &Stmt,
+        else_branch: Option<&cgloss_facts::ElseBranch>,
+        depth: u32,
+    ) {
+        let w = self.lang.words();
+        if is_simple(&then.kind) {
+            let text = phrase(&[&head, &self.simple(&then.kind, false)]);
+            self.push(s.line, s.end_line, depth, text, &s.source);
+        } else {
+            self.push(s.line, s.end_line, depth, head, &s.source);
+            self.body(then, depth + 1);
+        }
+        let Some(e) = else_branch else {
+            return;
+        };
+        match &e.stmt.kind {
+            StmtKind::If {
+                cond,
+                then,
+                else_branch,
+            } => {
+                let head = phrase(&[w.else_if, &self.expr(cond, false), w.then]);
+                let mut inner = e.stmt.clone();
+                inner.line = e.line;
+                inner.source = e.source.clone();
+                self.if_chain(&inner, head, then, else_branch.as_deref(), depth);
+            }
+            k if is_simple(k) => {
+                let text = phrase(&[w.else_, &self.simple(k, false)]);
+                self.push(e.line, e.stmt.end_line, depth, text, &e.source);
+            }
+            _ => {
+                self.push(e.line, e.line, depth, w.else_.to_string(), &e.source);
+                self.body(&e.stmt, depth + 1);
+            }
+        }
+    }
+
+    // ---- expressions ----
+
+    /// An initializer or assigned value, with the type it initializes (for
+    /// designated initializers).
+    fn value(&mut self, e: &Expr, ty: Option<&TypeRef>) -> String {
+        match e {
+            Expr::InitList(items) => self.init_list(items, ty.cloned()),
+            _ => self.expr(e, false),
+        }
+    }
+
+    fn init_list(&mut self, items: &[Init], ty: Option<TypeRef>) -> String {
+        let tag = ty
+            .map(|t| self.index.resolve_type(&t, self.file))
+            .filter(|t| !t.is_unknown());
+        let mut parts = Vec::new();
+        for item in items {
+            let mut names = Vec::new();
+            let mut member_ty = None;
+            for d in &item.designators {
+                match d {
+                    Designator::Field(field) => {
+                        let member = match &tag {
+                            Some(t) if self.index.has_record(&t.base) => {
+                                self.index.member(&t.base, field, self.file)
+                            }
+                            Some(_) => None,
+                            None => self.index.unique_member(field, self.file),
+                        };
+                        member_ty = member.as_ref().map(|m| m.fact.ty.clone());
+                        match member.as_ref().and_then(|m| m.fact.doc.as_ref().map(|d| (m, d))) {
+                            Some((m, doc)) => {
+                                let g = decapitalize(&gloss(&doc.summary));
+                                self.note(
+                                    format!("{}.{}", m.record, field),
+                                    "member",
+                                    &g,
+                                    m.path,
+                                    m.fact.line,
+                                );
+                                names.push(g);
+                            }
+                            None => names.push(format!(".{field}")),
+                        }
+                    }
+                    Designator::Index(i) => names.push(i.clone()),
+                }
+            }
+            let value = match &item.value {
+                Expr::InitList(inner) => self.init_list(inner, member_ty),
+                other => self.expr(other, false),
+            };
+            if names.is_empty() {
+                parts.push(value);
+            } else {
+                parts.push(phrase(&[&names.join(""), self.lang.operator("="), &value]));
+            }
+        }
+        format!("{{{}}}", parts.join(", "))
+    }
+
+    fn note(&mut self, symbol: String, kind: &str, gloss: &str, path: &str, line: u32) {
+        let row = GlossRow {
+            symbol,
+            kind: kind.to_string(),
+            gloss: gloss.to_string(),
+            defined_at: format!("{path}:{line}"),
+        };
+        if !self.glosses.contains(&row) {
+            self.glosses.push(row);
+        }
+    }
+
+    fn local(&self, name: &str, pos: u32) -> Option<&'a Declarator> {
+        self.locals
+            .iter()
+            .filter(|d| d.name == name && d.pos <= pos && pos < d.scope_end)
+            .max_by_key(|d| d.pos)
+    }
+
+    fn is_local(&self, name: &str, pos: u32) -> bool {
+        self.local(name, pos).is_some() || self.params.iter().any(|p| p.name == name)
+    }
+
+    fn ident(&mut self, name: &str, pos: u32, at_start: bool) -> String {
+        if self.is_local(name, pos) {
+            return name.to_string();
+        }
+        if let Some(c) = self.index.constant(name, self.file) {
+            if let Some(doc) = c.doc {
+                let g = gloss(&doc.summary);
+                if !g.is_empty() {
+                    let text = if c.is_errno {
+                        format!("{name} ({})", decapitalize(&g))
+                    } else if at_start {
+                        capitalize(&g)
+                    } else {
+                        decapitalize(&g)
+                    };
+                    self.note(name.to_string(), c.kind, &g, c.site.path, c.site.line);
+                    return text;
+                }
+            }
+            return name.to_string();
+        }
+        if let Some((g, site)) = self.index.global(name, self.file) {
+            if let Some(doc) = &g.doc {
+                self.note(name.to_string(), "global", &gloss(&doc.summary), site.path, site.line);
+            }
+        }
+        name.to_string()
+    }
+
+    fn expr(&mut self, e: &Expr, at_start: bool) -> String {
+        let lang = self.lang;
+        let w = lang.words();
+        match e {
+            Expr::Ident { name, pos } => self.ident(name, *pos, at_start),
+            Expr::Literal(s) | Expr::Raw(s) | Expr::TypeName(_, s) => s.clone(),
+            Expr::Member {
+                object,
+                arrow,
+                field,
+            } => {
+                let obj = self.expr(object, at_start);
+                match self.member(object, field) {
+                    Some((g, symbol, path, line)) => {
+                        let g = decapitalize(&g);
+                        self.note(symbol, "member", &g, &path, line);
+                        format!("{obj}{}{g}", w.possessive)
+                    }
+                    None => format!("{obj}{}{field}", if *arrow { "->" } else { "." }),
+                }
+            }
+            Expr::Call { callee, args } => self.call(callee, args, at_start),
+            Expr::Unary { op, operand } => {
+                let x = self.expr(operand, false);
+                if op == "!" {
+                    phrase(&[w.not, &x])
+                } else {
+                    format!("{op}{x}")
+                }
+            }
+            Expr::Postfix { op, operand } => format!("{}{op}", self.expr(operand, at_start)),
+            Expr::Binary { op, left, right } => {
+                let l = self.expr(left, at_start);
+                let r = self.expr(right, false);
+                phrase(&[&l, lang.operator(op), &r])
+            }
+            Expr::Assign { op, left, right } => {
+                let l = self.expr(left, at_start);
+                let left_ty = self.type_of(left);
+                let r = self.value(right, left_ty.as_ref());
+                phrase(&[&l, lang.operator(op), &r])
+            }
+            Expr::Conditional { cond, then, other } => {
+                let b = self.expr(other, false);
+                match then {
+                    Some(then) => {
+                        let c = self.expr(cond, false);
+                        let a = self.expr(then, false);
+                        phrase(&[w.if_, &c, w.then, &a, w.else_, &b])
+                    }
+                    None => {
+                        let c = self.expr(cond, at_start);
+                        phrase(&[&c, w.or_else, &b])
+                    }
+                }
+            }
+            Expr::Cast { value, .. } => self.expr(value, at_start),
+            Expr::Sizeof(inner) => {
+                let inner = match inner.as_ref() {
+                    Expr::Paren(x) => x.as_ref(),
+                    x => x,
+                };
+                let x = self.expr(inner, lang == Lang::Zh && at_start);
+                lang.size_of(&x)
+            }
+            Expr::Paren(inner) => format!("({})", self.expr(inner, false)),
+            Expr::Index { array, index } => {
+                let a = self.expr(array, at_start);
+                format!("{a}[{}]", self.expr(index, false))
+            }
+            Expr::Comma(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| self.expr(x, at_start && i == 0))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Expr::InitList(items) => self.init_list(items, None),
+            Expr::CompoundLiteral { ty, init } => self.init_list(init, Some(ty.clone())),
+        }
+    }
+
+    fn call(&mut self, callee: &Expr, args: &[Expr], at_start: bool) -> String {
+        let name = match callee {
+            Expr::Ident { name, pos } if !self.is_local(name, *pos) => Some(name.as_str()),
+            _ => None,
+        };
+        let resolved = name.and_then(|n| self.index.resolve_call(n, self.file));
+        if let (Some(name), Some(c)) = (name, &resolved) {
+            if let Some(doc) = c.doc {
+                let g = gloss(&doc.summary);
+                if !g.is_empty() {
+                    let site = c.doc_site.clone().unwrap_or(c.site.clone());
+                    let kind = match c.kind {
+                        CallableKind::Macro => "macro",
+                        _ => "function",
+                    };
+                    self.note(name.to_string(), kind, &g, site.path, site.line);
+                    let head = if at_start { capitalize(&g) } else { decapitalize(&g) };
+                    if args.is_empty() {
+                        return head;
+                    }
+                    let params = c.params.clone();
+                    let rendered: Vec<String> = args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| {
+                            let x = self.expr(a, false);
+                            match params.get(i) {
+                                Some(p) if !p.is_empty() => format!("{p}: {x}"),
+                                _ => x,
+                            }
+                        })
+                        .collect();
+                    return format!("{head} ({})", rendered.join(", "));
+                }
+            }
+        }
+        let f = match name {
+            Some(n) => n.to_string(),
+            None => self.expr(callee, at_start),
+        };
+        let rendered: Vec<String> = args.iter().map(|a| self.expr(a, false)).collect();
+        format!("{f}({})", rendered.join(", "))
+    }
+
+    /// The gloss of member `field` of `object`, with the symbol and where its
+    /// doc is: `(gloss, symbol, path, line)`.
+    fn member(&self, object: &Expr, field: &str) -> Option<(String, String, String, u32)> {
+        let m = match self.type_of(object) {
+            Some(ty) => {
+                let ty = self.index.resolve_type(&ty, self.file);
+                if !self.index.has_record(&ty.base) {
+                    return None;
+                }
+                self.index.member(&ty.base, field, self.file)?
+            }
+            None => self.index.unique_member(field, self.file)?,
+        };
+        let doc = m.fact.doc.as_ref()?;
+        let g = gloss(&doc.summary);
+        (!g.is_empty()).then(|| {
+            (
+                g,
+                format!("{}.{}", m.record, field),
+                m.path.to_string(),
+                m.fact.line,
+            )
+        })
+    }
+
+    /// The static type of an expression, when the declarations tell it.
+    /// `None` means unknown (as opposed to known but not a struct).
+    fn type_of(&self, e: &Expr) -> Option<TypeRef> {
+        let known = |t: &TypeRef| (!t.is_unknown()).then(|| t.clone());
+        match e {
+            Expr::Ident { name, pos } => {
+                if let Some(d) = self.local(name, *pos) {
+                    return known(&d.ty);
+                }
+                if let Some(p) = self.params.iter().find(|p| p.name == *name) {
+                    return known(&p.ty);
+                }
+                self.index
+                    .global(name, self.file)
+                    .and_then(|(g, _)| known(&g.ty))
+            }
+            Expr::Member { object, field, .. } => {
+                let m = match self.type_of(object) {
+                    Some(ty) => {
+                        let ty = self.index.resolve_type(&ty, self.file);
+                        self.index.member(&ty.base, field, self.file)?
+                    }
+                    None => self.index.unique_member(field, self.file)?,
+                };
+                known(&m.fact.ty)
+            }
+            Expr::Call { callee, args } => {
+                let Expr::Ident { name, pos } = callee.as_ref() else {
+                    return None;
+                };
+                let type_arg = args.iter().find_map(|a| match a {
+                    Expr::TypeName(t, _) => known(t),
+                    _ => None,
+                });
+                let names_type = name.contains("container_of")
+                    || name.ends_with("_entry")
+                    || name.ends_with("_entry_safe")
+                    || name.ends_with("_entry_or_null")
+                    || name.ends_with("_entry_rcu");
+                if names_type {
+                    return match type_arg {
+                        Some(mut t) => {
+                            t.ptr = t.ptr.saturating_add(1);
+                            Some(t)
+                        }
+                        None => args.first().and_then(|a| self.type_of(a)),
+                    };
+                }
+                if matches!(name.as_str(), "min_t" | "max_t" | "clamp_t") {
+                    return type_arg;
+                }
+                if name == "READ_ONCE"
+                    || name.starts_with("rcu_dereference")
+                    || name == "rcu_access_pointer"
+                    || name == "smp_load_acquire"
+                {
+                    return args.first().and_then(|a| self.type_of(a));
+                }
+                if self.is_local(name, *pos) {
+                    return None;
+                }
+                let c = self.index.resolve_call(name, self.file)?;
+                match c.kind {
+                    CallableKind::Macro => None,
+                    _ => known(&type_from_text(c.return_type?)),
+                }
+            }
+            Expr::Cast { ty, .. } => known(ty),
+            Expr::CompoundLiteral { ty, .. } => known(ty),
+            Expr::Paren(inner) => self.type_of(inner),
+            Expr::Unary { op, operand } => {
+                let mut t = self.type_of(operand)?;
+                match op.as_str() {
+                    "*" => t.ptr = t.ptr.checked_sub(1)?,
+                    "&" => t.ptr = t.ptr.saturating_add(1),
+                    "++" | "--" => {}
+                    _ => return None,
+                }
+                Some(t)
+            }
+            Expr::Postfix { operand, .. } => self.type_of(operand),
+            Expr::Index { array, .. } => {
+                let mut t = self.type_of(array)?;
+                t.ptr = t.ptr.checked_sub(1)?;
+                Some(t)
+            }
+            Expr::Conditional { then, other, .. } => then
+                .as_ref()
+                .and_then(|t| self.type_of(t))
+                .or_else(|| self.type_of(other)),
+            Expr::Comma(items) => items.last().and_then(|x| self.type_of(x)),
+            Expr::Assign { left, .. } => self.type_of(left),
+            Expr::Binary { op, left, .. } if op == "+" || op == "-" => {
+                self.type_of(left).filter(|t| t.ptr > 0)
+            }
+            _ => None,
+        }
+    }
+}

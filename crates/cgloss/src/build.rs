@@ -1,0 +1,52 @@
+//! Building the index of a tree: discover, read and extract every file in
+//! parallel (one tree-sitter parser per thread, trees dropped at once), then
+//! link. A progress bar shows on a terminal only.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use cgloss_index::Index;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::discover::{discover, read_text, SourceFile};
+use crate::messages::Messages;
+
+/// A linked tree and the files it came from.
+pub struct Tree {
+    /// The index.
+    pub index: Index,
+    /// The files, sorted by relative path (the same order as `index.files()`).
+    pub files: Vec<SourceFile>,
+}
+
+/// Discovers, extracts and links the C files under `root`.
+pub fn build(root: &Path, messages: &Messages) -> Tree {
+    let files = discover(root, messages);
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} indexing {pos}/{len} files {wide_bar} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let facts: Vec<_> = files
+        .par_iter()
+        .filter_map(|file| {
+            let text = read_text(file, messages, false);
+            progress.inc(1);
+            Some(cgloss_syntax::extract(&file.rel, &text?))
+        })
+        .collect();
+    progress.finish_and_clear();
+    let index = cgloss_index::link(facts);
+    // Keep only files that were read, in index order.
+    let files = files
+        .into_iter()
+        .filter(|f| index.file_id(&f.rel).is_some())
+        .collect();
+    Tree { index, files }
+}

@@ -14,7 +14,7 @@ pub fn gloss(text: &str) -> String {
             s = cut_at_word(&s, MAX_GLOSS);
         }
     }
-    if s.ends_with('.') && !s.ends_with("..") {
+    if s.ends_with('.') {
         s.pop();
     }
     s

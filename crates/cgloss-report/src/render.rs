@@ -15,7 +15,7 @@ use crate::{BodyLine, DiagnosticRow, FunctionReport, GlossRow, ParamRow, Related
 pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> FunctionReport {
     let f = index.function(id);
     let doc = index.function_doc(id);
-    let params = f
+    let mut params: Vec<ParamRow> = f
         .params
         .iter()
         .map(|p| ParamRow {
@@ -29,6 +29,18 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
                 .filter(|g| !g.is_empty()),
         })
         .collect();
+    if f.variadic {
+        params.push(ParamRow {
+            ty: "...".to_string(),
+            name: String::new(),
+            declared: "...".to_string(),
+            doc: doc
+                .as_ref()
+                .and_then(|(d, _)| d.param("..."))
+                .map(gloss)
+                .filter(|g| !g.is_empty()),
+        });
+    }
     let mut renderer = Renderer {
         index,
         file: id.file,

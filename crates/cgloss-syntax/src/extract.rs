@@ -144,7 +144,9 @@ impl<'a> Extractor<'a> {
             .or_else(|| self.comments.trailing(node.end_byte(), line_no))
     }
 
-    fn params(&self, func_decl: Node<'a>) -> (Vec<Param>, bool) {
+    /// Parameters of a function declarator, as written. A `SYSCALL_DEFINEn`
+    /// writes `type, name`; `from_prepass` reads them as `type name`.
+    fn params(&self, func_decl: Node<'a>, from_prepass: bool) -> (Vec<Param>, bool) {
         let mut params = Vec::new();
         let mut variadic = false;
         let Some(list) = func_decl.child_by_field_name("parameters") else {
@@ -163,7 +165,7 @@ impl<'a> Extractor<'a> {
                         .and_then(declarator_name)
                         .map(|(n, _, _)| text(n, src).to_string())
                         .unwrap_or_default();
-                    let ptext = source(p, self.parse.original);
+                    let ptext = source(p, if from_prepass { src } else { self.parse.original });
                     if name.is_empty() && ptext == "void" {
                         continue;
                     }
@@ -234,7 +236,8 @@ impl<'a> Extractor<'a> {
             name = format!("compat_sys_{name}");
             return_type = "long".to_string();
         }
-        let (params, variadic) = self.params(func_decl);
+        let is_syscall = head.starts_with("SYSCALL_DEFINE") || head.starts_with("COMPAT_SYSCALL_DEFINE");
+        let (params, variadic) = self.params(func_decl, is_syscall);
         let proto = clean(&original[node.start_byte()..body.start_byte()]);
         let mut locals: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
         let (calls, refs) = self.calls_and_refs(body, &mut locals);
@@ -343,7 +346,7 @@ impl<'a> Extractor<'a> {
                 else {
                     continue;
                 };
-                let (params, _) = self.params(func_decl);
+                let (params, _) = self.params(func_decl, false);
                 let mut return_type = base.clone();
                 let stars = return_pointer_levels(*d);
                 if stars > 0 {

@@ -32,6 +32,7 @@ pub fn lower_function(parse: &Parse, start_byte: usize) -> Option<FunctionBody> 
         diagnostics: Vec::new(),
         locals: Vec::new(),
         depth: 0,
+        explained_errors: Vec::new(),
     };
     let stmts = lowerer.block(body);
     Some(FunctionBody {
@@ -47,6 +48,9 @@ struct Lowerer<'a> {
     diagnostics: Vec<Diagnostic>,
     locals: Vec<Declarator>,
     depth: u32,
+    /// Start bytes of ERROR nodes already accounted for (a type passed to a
+    /// macro, kept as a `TypeName`).
+    explained_errors: Vec<usize>,
 }
 
 fn is_statement_kind(kind: &str) -> bool {
@@ -156,7 +160,69 @@ impl<'a> Lowerer<'a> {
         out
     }
 
+    /// Marks the ERROR nodes under `node` as accounted for.
+    fn explain_errors(&mut self, node: Node) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.is_error() {
+                self.explained_errors.push(n.start_byte());
+            }
+            if n.has_error() {
+                let mut cursor = n.walk();
+                stack.extend(n.children(&mut cursor));
+            }
+        }
+    }
+
+    /// The first ERROR node under `node` that lowering did not account for,
+    /// not looking into nested statements (they answer for themselves).
+    fn unexplained_error<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.is_error() && !self.explained_errors.contains(&n.start_byte()) {
+                return Some(n);
+            }
+            if !n.has_error() || (n != node && is_statement_kind(n.kind()) && !n.is_error()) {
+                continue;
+            }
+            let mut cursor = n.walk();
+            let kids: Vec<Node> = n.children(&mut cursor).collect();
+            stack.extend(kids.into_iter().rev());
+        }
+        None
+    }
+
     fn lower_inner(&mut self, node: Node) -> Vec<Stmt> {
+        let mut out = self.lower_parts(node);
+        if node.has_error() && !node.is_error() && !node.kind().starts_with("preproc_") {
+            // Headers of control statements and whole simple statements:
+            // what did not parse is kept as source text.
+            if let Some(err) = self.unexplained_error(node) {
+                if let Some(first) = out.first_mut() {
+                    if !matches!(first.kind, StmtKind::Verbatim(_)) {
+                        self.warn(err, "syntax error, kept as source text");
+                        let simple = !matches!(
+                            first.kind,
+                            StmtKind::If { .. }
+                                | StmtKind::While { .. }
+                                | StmtKind::For { .. }
+                                | StmtKind::Switch { .. }
+                                | StmtKind::DoWhile { .. }
+                                | StmtKind::MacroLoop { .. }
+                                | StmtKind::Case { .. }
+                                | StmtKind::Block(_)
+                        );
+                        if simple {
+                            first.kind = StmtKind::Verbatim(first.source.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn lower_parts(&mut self, node: Node) -> Vec<Stmt> {
         let kind = match node.kind() {
             "compound_statement" => StmtKind::Block(self.block(node)),
             "expression_statement" => match node.named_child(0) {
@@ -747,6 +813,9 @@ impl<'a> Lowerer<'a> {
                 [first, .., last] | [first @ last] => {
                     let s = self.source(first.start_byte(), last.end_byte());
                     if looks_like_type(&s) {
+                        for n in &group {
+                            self.explain_errors(*n);
+                        }
                         args.push(Expr::TypeName(type_from_text(&s), s));
                     } else if s.is_empty() {
                         continue;

@@ -288,7 +288,11 @@ impl FileFacts {
             if f.is_static {
                 out.push_str("  static");
             }
-            let params: Vec<String> = f.params.iter().map(|p| format!("{}: {}", p.name, p.ty.display())).collect();
+            let params: Vec<String> = f
+                .params
+                .iter()
+                .map(|p| format!("{}: {}", p.name, p.ty.display()))
+                .collect();
             let _ = write!(out, "  ({}) -> {}", params.join(", "), f.return_type);
             if !f.calls.is_empty() {
                 let _ = write!(out, "  calls: {}", f.calls.join(", "));
@@ -300,26 +304,81 @@ impl FileFacts {
             out.push('\n');
         }
         for p in &self.prototypes {
-            let _ = writeln!(out, "proto {}  {}:{}{}", p.name, self.path, p.line, doc_suffix(&p.doc));
+            let _ = writeln!(
+                out,
+                "proto {}  {}:{}{}",
+                p.name,
+                self.path,
+                p.line,
+                doc_suffix(&p.doc)
+            );
         }
         for m in &self.macros {
-            let params = m.params.as_ref().map(|p| format!("({})", p.join(", "))).unwrap_or_default();
-            let _ = writeln!(out, "macro {}{}  {}:{}{}", m.name, params, self.path, m.line, doc_suffix(&m.doc));
+            let params = m
+                .params
+                .as_ref()
+                .map(|p| format!("({})", p.join(", ")))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "macro {}{}  {}:{}{}",
+                m.name,
+                params,
+                self.path,
+                m.line,
+                doc_suffix(&m.doc)
+            );
         }
         for r in &self.records {
-            let _ = writeln!(out, "record {}  {}:{}{}", r.tag, self.path, r.line, doc_suffix(&r.doc));
+            let _ = writeln!(
+                out,
+                "record {}  {}:{}{}",
+                r.tag,
+                self.path,
+                r.line,
+                doc_suffix(&r.doc)
+            );
             for m in &r.members {
-                let _ = writeln!(out, "  member {}: {}  :{}{}", m.name, m.ty.display(), m.line, doc_suffix(&m.doc));
+                let _ = writeln!(
+                    out,
+                    "  member {}: {}  :{}{}",
+                    m.name,
+                    m.ty.display(),
+                    m.line,
+                    doc_suffix(&m.doc)
+                );
             }
         }
         for t in &self.typedefs {
-            let _ = writeln!(out, "typedef {} = {}  {}:{}{}", t.name, t.target.display(), self.path, t.line, doc_suffix(&t.doc));
+            let _ = writeln!(
+                out,
+                "typedef {} = {}  {}:{}{}",
+                t.name,
+                t.target.display(),
+                self.path,
+                t.line,
+                doc_suffix(&t.doc)
+            );
         }
         for e in &self.enum_consts {
-            let _ = writeln!(out, "enum-constant {}  {}:{}{}", e.name, self.path, e.line, doc_suffix(&e.doc));
+            let _ = writeln!(
+                out,
+                "enum-constant {}  {}:{}{}",
+                e.name,
+                self.path,
+                e.line,
+                doc_suffix(&e.doc)
+            );
         }
         for g in &self.globals {
-            let _ = write!(out, "global {}: {}  {}:{}", g.name, g.ty.display(), self.path, g.line);
+            let _ = write!(
+                out,
+                "global {}: {}  {}:{}",
+                g.name,
+                g.ty.display(),
+                self.path,
+                g.line
+            );
             if g.is_static {
                 out.push_str("  static");
             }
@@ -330,7 +389,11 @@ impl FileFacts {
             out.push('\n');
         }
         if let Some(e) = &self.first_error {
-            let _ = writeln!(out, "errors {}  first {}:{}:{}: {}", self.n_syntax_errors, self.path, e.line, e.col, e.message);
+            let _ = writeln!(
+                out,
+                "errors {}  first {}:{}:{}: {}",
+                self.n_syntax_errors, self.path, e.line, e.col, e.message
+            );
         }
         out
     }

@@ -162,7 +162,9 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
         push(&mut index.macros, file, &facts.macros, |f| &f.name);
         push(&mut index.records, file, &facts.records, |f| &f.tag);
         push(&mut index.typedefs, file, &facts.typedefs, |f| &f.name);
-        push(&mut index.enum_consts, file, &facts.enum_consts, |f| &f.name);
+        push(&mut index.enum_consts, file, &facts.enum_consts, |f| {
+            &f.name
+        });
         push(&mut index.globals, file, &facts.globals, |f| &f.name);
         for record in &facts.records {
             for member in &record.members {
@@ -246,15 +248,22 @@ impl Index {
     /// Preference of a candidate seen from `from`: same file, then headers,
     /// then path order.
     fn key(&self, from: FileId, loc: Loc) -> (bool, bool, FileId, u32) {
-        (loc.file != from, !self.is_header(loc.file), loc.file, loc.idx)
+        (
+            loc.file != from,
+            !self.is_header(loc.file),
+            loc.file,
+            loc.idx,
+        )
     }
 
     /// Whether `from` is a `.c` file that defines a static function `name`.
     fn static_in(&self, name: &str, from: FileId) -> bool {
         !self.is_header(from)
             && self.functions.get(name).is_some_and(|locs| {
-                locs.iter()
-                    .any(|l| l.file == from && self.files[l.file as usize].functions[l.idx as usize].is_static)
+                locs.iter().any(|l| {
+                    l.file == from
+                        && self.files[l.file as usize].functions[l.idx as usize].is_static
+                })
             })
     }
 
@@ -347,10 +356,22 @@ impl Index {
             cands.push((loc, Cand::Def(self.function(*id))));
         }
         for (l, m) in &macros {
-            cands.push((Loc { file: l.file, idx: m.line }, Cand::Macro(m)));
+            cands.push((
+                Loc {
+                    file: l.file,
+                    idx: m.line,
+                },
+                Cand::Macro(m),
+            ));
         }
         for (l, p) in &protos {
-            cands.push((Loc { file: l.file, idx: p.line }, Cand::Proto(p)));
+            cands.push((
+                Loc {
+                    file: l.file,
+                    idx: p.line,
+                },
+                Cand::Proto(p),
+            ));
         }
         cands.sort_by_key(|(l, _)| self.key(from, *l));
         fn doc_of<'a>(c: &Cand<'a>) -> Option<&'a Doc> {
@@ -401,7 +422,12 @@ impl Index {
                         )
                     }
                 };
-                (doc_of(c), Some(self.site(dl.file, dl.idx)), params, variadic)
+                (
+                    doc_of(c),
+                    Some(self.site(dl.file, dl.idx)),
+                    params,
+                    variadic,
+                )
             }
             None => (None, None, Vec::new(), false),
         };
@@ -428,19 +454,27 @@ impl Index {
             }
             let base = file.path.rsplit('/').next().unwrap_or("");
             cands.push((
-                Loc { file: l.file, idx: m.line },
+                Loc {
+                    file: l.file,
+                    idx: m.line,
+                },
                 Constant {
                     kind: "macro",
                     site: self.site(l.file, m.line),
                     doc: m.doc.as_ref(),
-                    is_errno: name.starts_with('E') && base.starts_with("errno") && base.ends_with(".h"),
+                    is_errno: name.starts_with('E')
+                        && base.starts_with("errno")
+                        && base.ends_with(".h"),
                 },
             ));
         }
         for l in self.enum_consts.get(name).into_iter().flatten() {
             let e: &EnumConstFact = &self.files[l.file as usize].enum_consts[l.idx as usize];
             cands.push((
-                Loc { file: l.file, idx: e.line },
+                Loc {
+                    file: l.file,
+                    idx: e.line,
+                },
                 Constant {
                     kind: "enum constant",
                     site: self.site(l.file, e.line),
@@ -450,10 +484,7 @@ impl Index {
             ));
         }
         cands.sort_by_key(|(l, _)| self.key(from, *l));
-        let pick = cands
-            .iter()
-            .position(|(_, c)| c.doc.is_some())
-            .unwrap_or(0);
+        let pick = cands.iter().position(|(_, c)| c.doc.is_some()).unwrap_or(0);
         (!cands.is_empty()).then(|| cands.swap_remove(pick).1)
     }
 
@@ -630,7 +661,9 @@ pub fn type_from_text(s: &str) -> TypeRef {
     let ptr = s.matches('*').count() as u8;
     let words: Vec<&str> = s
         .split(|c: char| c.is_whitespace() || c == '*')
-        .filter(|w| !w.is_empty() && !matches!(*w, "const" | "volatile" | "static" | "inline" | "extern"))
+        .filter(|w| {
+            !w.is_empty() && !matches!(*w, "const" | "volatile" | "static" | "inline" | "extern")
+        })
         .collect();
     let base = match words.as_slice() {
         [kw @ ("struct" | "union" | "enum"), name, ..] => format!("{kw} {name}"),

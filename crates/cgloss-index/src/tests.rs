@@ -20,9 +20,21 @@ fn callers_outline(index: &Index) -> String {
         let callers: Vec<String> = index
             .callers(id)
             .iter()
-            .map(|c| format!("{} {}:{}", index.function(*c).name, index.path(*c), index.function(*c).line))
+            .map(|c| {
+                format!(
+                    "{} {}:{}",
+                    index.function(*c).name,
+                    index.path(*c),
+                    index.function(*c).line
+                )
+            })
             .collect();
-        out.push_str(&format!("{} {}  <- {}\n", f.name, index.path(id), callers.join(", ")));
+        out.push_str(&format!(
+            "{} {}  <- {}\n",
+            f.name,
+            index.path(id),
+            callers.join(", ")
+        ));
     }
     out
 }
@@ -74,7 +86,13 @@ int user(void) { return x(); }
     let targets = index.resolve_functions("x", from);
     assert_eq!(targets.len(), 2);
     let call = index.resolve_call("x", from).unwrap();
-    assert_eq!(call.site, Site { path: "x.c", line: 4 });
+    assert_eq!(
+        call.site,
+        Site {
+            path: "x.c",
+            line: 4
+        }
+    );
     assert_eq!(call.doc.unwrap().summary, "do the x thing");
 }
 
@@ -95,8 +113,16 @@ int wake(int t) { return t; }
     let (doc, site) = index.function_doc(id).unwrap();
     assert_eq!(doc.summary, "wake a task");
     assert_eq!(site.path, "t.h");
-    let call = index.resolve_call("wake", index.file_id("w.c").unwrap()).unwrap();
-    assert_eq!(call.site, Site { path: "w.c", line: 1 });
+    let call = index
+        .resolve_call("wake", index.file_id("w.c").unwrap())
+        .unwrap();
+    assert_eq!(
+        call.site,
+        Site {
+            path: "w.c",
+            line: 1
+        }
+    );
     assert_eq!(call.params, vec!["t"]);
 }
 

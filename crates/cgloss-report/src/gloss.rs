@@ -129,14 +129,17 @@ mod tests {
     #[test]
     fn markup_and_period() {
         assert_eq!(gloss("Pin a &struct mm_struct."), "Pin a struct mm_struct");
-        assert_eq!(gloss("returns %NULL if @mm is gone."), "returns NULL if mm is gone");
+        assert_eq!(
+            gloss("returns %NULL if @mm is gone."),
+            "returns NULL if mm is gone"
+        );
         assert_eq!(gloss("Flags, see mm.h."), "Flags, see mm.h");
         assert_eq!(gloss("take &foo->lock"), "take &foo->lock");
     }
 
     #[test]
     fn long_comment_takes_first_sentence() {
-        let long = format!("First part ends here. {}", "word ".repeat(40));
+        let long = format!("First part ends here. More {}", "word ".repeat(40));
         assert_eq!(gloss(&long), "First part ends here");
     }
 

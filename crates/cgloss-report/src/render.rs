@@ -113,7 +113,10 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
         proto: f.proto.clone(),
         return_type: f.return_type.clone(),
         params,
-        summary: doc.as_ref().map(|(d, _)| gloss(&d.summary)).filter(|s| !s.is_empty()),
+        summary: doc
+            .as_ref()
+            .map(|(d, _)| gloss(&d.summary))
+            .filter(|s| !s.is_empty()),
         doc: doc.as_ref().map(|(d, _)| d.text.clone()),
         doc_at: doc.as_ref().map(|(_, s)| format!("{}:{}", s.path, s.line)),
         body: renderer.lines,
@@ -166,7 +169,11 @@ struct Renderer<'a> {
 fn is_simple(kind: &StmtKind) -> bool {
     matches!(
         kind,
-        StmtKind::Expr(_) | StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue | StmtKind::Goto(_)
+        StmtKind::Expr(_)
+            | StmtKind::Return(_)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Goto(_)
     )
 }
 
@@ -268,9 +275,13 @@ impl<'a> Renderer<'a> {
                 let text = if init.is_none() && cond.is_none() && update.is_none() {
                     w.forever.to_string()
                 } else {
-                    let mut part = |e: &Option<Expr>| e.as_ref().map(|e| self.expr(e, false)).unwrap_or_default();
+                    let mut part = |e: &Option<Expr>| {
+                        e.as_ref().map(|e| self.expr(e, false)).unwrap_or_default()
+                    };
                     let (a, c, u) = (part(init), part(cond), part(update));
-                    format!("{} {}; {}; {}", w.for_, a, c, u).trim_end().to_string()
+                    format!("{} {}; {}; {}", w.for_, a, c, u)
+                        .trim_end()
+                        .to_string()
                 };
                 self.push(s.line, s.end_line, depth, text, &s.source);
                 self.body(body, depth + 1);
@@ -378,7 +389,10 @@ impl<'a> Renderer<'a> {
                             None => self.index.unique_member(field, self.file),
                         };
                         member_ty = member.as_ref().map(|m| m.fact.ty.clone());
-                        match member.as_ref().and_then(|m| m.fact.doc.as_ref().map(|d| (m, d))) {
+                        match member
+                            .as_ref()
+                            .and_then(|m| m.fact.doc.as_ref().map(|d| (m, d)))
+                        {
                             Some((m, doc)) => {
                                 let g = decapitalize(&gloss(&doc.summary));
                                 self.note(
@@ -455,7 +469,13 @@ impl<'a> Renderer<'a> {
         }
         if let Some((g, site)) = self.index.global(name, self.file) {
             if let Some(doc) = &g.doc {
-                self.note(name.to_string(), "global", &gloss(&doc.summary), site.path, site.line);
+                self.note(
+                    name.to_string(),
+                    "global",
+                    &gloss(&doc.summary),
+                    site.path,
+                    site.line,
+                );
             }
         }
         name.to_string()
@@ -558,7 +578,11 @@ impl<'a> Renderer<'a> {
                         _ => "function",
                     };
                     self.note(name.to_string(), kind, &g, site.path, site.line);
-                    let head = if at_start { capitalize(&g) } else { decapitalize(&g) };
+                    let head = if at_start {
+                        capitalize(&g)
+                    } else {
+                        decapitalize(&g)
+                    };
                     if args.is_empty() {
                         return head;
                     }

@@ -33,7 +33,13 @@ pub fn to_text(r: &FunctionReport) -> String {
     }
     let _ = writeln!(out, "{}", w.body);
     for l in &r.body {
-        let _ = writeln!(out, "{}  {}{}", l.line, "  ".repeat(l.depth as usize), l.text);
+        let _ = writeln!(
+            out,
+            "{}  {}{}",
+            l.line,
+            "  ".repeat(l.depth as usize),
+            l.text
+        );
     }
     for (label, rows) in [(w.callers, &r.callers), (w.callees, &r.callees)] {
         if rows.is_empty() {

@@ -77,7 +77,11 @@ fn render_fixtures() {
         }
         let expected = std::fs::read_to_string(&expect_path).unwrap_or_default();
         if expected != actual {
-            failures.push(format!("{}:\n{}", path.display(), line_diff(&expected, &actual)));
+            failures.push(format!(
+                "{}:\n{}",
+                path.display(),
+                line_diff(&expected, &actual)
+            ));
         }
     }
     assert!(

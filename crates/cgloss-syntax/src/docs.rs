@@ -121,7 +121,10 @@ impl<'a> Comments<'a> {
     }
 
     fn only_space_between(&self, a: usize, b: usize) -> bool {
-        a <= b && self.text.as_bytes()[a..b].iter().all(u8::is_ascii_whitespace)
+        a <= b
+            && self.text.as_bytes()[a..b]
+                .iter()
+                .all(u8::is_ascii_whitespace)
     }
 
     fn is_file_header(&self, c: &Comment) -> bool {
@@ -323,12 +326,18 @@ mod tests {
             doc.summary,
             "Acquires a reference to the internal userfaultfd context."
         );
-        assert_eq!(doc.param("ctx"), Some("[in] Pointer to the userfaultfd context."));
+        assert_eq!(
+            doc.param("ctx"),
+            Some("[in] Pointer to the userfaultfd context.")
+        );
     }
 
     #[test]
     fn function_style_name() {
-        let doc = parse_kernel_doc("mmgrab() - Pin a &struct mm_struct.\n@mm: The &struct mm_struct to pin.").unwrap();
+        let doc = parse_kernel_doc(
+            "mmgrab() - Pin a &struct mm_struct.\n@mm: The &struct mm_struct to pin.",
+        )
+        .unwrap();
         assert_eq!(doc.summary, "Pin a &struct mm_struct.");
         assert_eq!(doc.param("mm"), Some("The &struct mm_struct to pin."));
     }
@@ -342,7 +351,10 @@ mod tests {
         let b_end = src.find("int b;").unwrap() + 6;
         assert_eq!(comments.trailing(b_end, 4).unwrap().summary, "trail");
         let c = src.find("int c").unwrap();
-        assert!(comments.leading(c, 5).is_none(), "a trailing comment documents nothing below");
+        assert!(
+            comments.leading(c, 5).is_none(),
+            "a trailing comment documents nothing below"
+        );
     }
 
     #[test]
@@ -357,6 +369,12 @@ mod tests {
         let src = "int a;\n// one\n// two\nint x;\n";
         let comments = Comments::scan(src);
         assert_eq!(comments.all().len(), 1);
-        assert_eq!(comments.leading(src.find("int x").unwrap(), 4).unwrap().summary, "one two");
+        assert_eq!(
+            comments
+                .leading(src.find("int x").unwrap(), 4)
+                .unwrap()
+                .summary,
+            "one two"
+        );
     }
 }

@@ -165,7 +165,14 @@ impl<'a> Extractor<'a> {
                         .and_then(declarator_name)
                         .map(|(n, _, _)| text(n, src).to_string())
                         .unwrap_or_default();
-                    let ptext = source(p, if from_prepass { src } else { self.parse.original });
+                    let ptext = source(
+                        p,
+                        if from_prepass {
+                            src
+                        } else {
+                            self.parse.original
+                        },
+                    );
                     if name.is_empty() && ptext == "void" {
                         continue;
                     }
@@ -236,7 +243,8 @@ impl<'a> Extractor<'a> {
             name = format!("compat_sys_{name}");
             return_type = "long".to_string();
         }
-        let is_syscall = head.starts_with("SYSCALL_DEFINE") || head.starts_with("COMPAT_SYSCALL_DEFINE");
+        let is_syscall =
+            head.starts_with("SYSCALL_DEFINE") || head.starts_with("COMPAT_SYSCALL_DEFINE");
         let (params, variadic) = self.params(func_decl, is_syscall);
         let proto = clean(&original[node.start_byte()..body.start_byte()]);
         let mut locals: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
@@ -261,7 +269,11 @@ impl<'a> Extractor<'a> {
     }
 
     /// Names called and identifiers referenced in a body, locals excluded.
-    fn calls_and_refs(&self, body: Node<'a>, locals: &mut HashSet<&'a str>) -> (Vec<String>, Vec<String>) {
+    fn calls_and_refs(
+        &self,
+        body: Node<'a>,
+        locals: &mut HashSet<&'a str>,
+    ) -> (Vec<String>, Vec<String>) {
         let src = self.src();
         // First pass: local declarations.
         let mut stack = vec![body];
@@ -288,7 +300,8 @@ impl<'a> Extractor<'a> {
                     let kw = if node.kind() == "while_statement" {
                         node.child(0)
                     } else {
-                        node.child_by_field_name("condition").and_then(|c| c.prev_sibling())
+                        node.child_by_field_name("condition")
+                            .and_then(|c| c.prev_sibling())
                     };
                     if let Some(kw) = kw {
                         if let Some(name) = macro_loop_name(kw, self.parse.original) {
@@ -337,7 +350,9 @@ impl<'a> Extractor<'a> {
             .unwrap_or_default();
         let is_static = self.is_static(node);
         let mut cursor = node.walk();
-        let declarators: Vec<Node> = node.children_by_field_name("declarator", &mut cursor).collect();
+        let declarators: Vec<Node> = node
+            .children_by_field_name("declarator", &mut cursor)
+            .collect();
         for (k, d) in declarators.iter().enumerate() {
             if let Some(func_decl) = function_declarator(*d) {
                 let Some((name_node, _, _)) = func_decl
@@ -408,7 +423,9 @@ impl<'a> Extractor<'a> {
             self.tag_type(t, doc.clone());
         }
         let mut cursor = node.walk();
-        let declarators: Vec<Node> = node.children_by_field_name("declarator", &mut cursor).collect();
+        let declarators: Vec<Node> = node
+            .children_by_field_name("declarator", &mut cursor)
+            .collect();
         for d in declarators {
             let Some((name_node, _, _)) = declarator_name(d) else {
                 continue;
@@ -516,7 +533,9 @@ impl<'a> Extractor<'a> {
             }
             let type_node = field.child_by_field_name("type");
             let mut cursor = field.walk();
-            let declarators: Vec<Node> = field.children_by_field_name("declarator", &mut cursor).collect();
+            let declarators: Vec<Node> = field
+                .children_by_field_name("declarator", &mut cursor)
+                .collect();
             let Some(type_node) = type_node else {
                 continue;
             };
@@ -570,7 +589,9 @@ fn param_doc(text: &str) -> Doc {
 /// macro's name, that name.
 pub(crate) fn macro_loop_name<'t>(kw: Node, original: &'t str) -> Option<&'t str> {
     let rest = original.get(kw.start_byte()..)?;
-    if rest.starts_with("while") && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+    if rest.starts_with("while")
+        && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    {
         return None;
     }
     let len = rest

@@ -109,10 +109,13 @@ impl<'a> Lowerer<'a> {
             if let Some(call) = self.missing_semicolon_call(node) {
                 if let Some(next) = kids.get(k + 1).filter(|n| is_statement_kind(n.kind())) {
                     let body = self.single(*next);
-                    let mut stmt = self.stmt(node, StmtKind::MacroLoop {
-                        call,
-                        body: Box::new(body),
-                    });
+                    let mut stmt = self.stmt(
+                        node,
+                        StmtKind::MacroLoop {
+                            call,
+                            body: Box::new(body),
+                        },
+                    );
                     stmt.source = self.node_source(node);
                     out.push(stmt);
                     k += 2;
@@ -134,7 +137,9 @@ impl<'a> Lowerer<'a> {
         if !last.is_missing() {
             return None;
         }
-        let call = node.named_child(0).filter(|c| c.kind() == "call_expression")?;
+        let call = node
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")?;
         Some(self.expr(call))
     }
 
@@ -238,7 +243,10 @@ impl<'a> Lowerer<'a> {
                     return vec![self.verbatim(node)];
                 };
                 let body_stmt = Box::new(self.single(body));
-                let kind = match node.child(0).and_then(|kw| macro_loop_name(kw, self.orig())) {
+                let kind = match node
+                    .child(0)
+                    .and_then(|kw| macro_loop_name(kw, self.orig()))
+                {
                     Some(name) => StmtKind::MacroLoop {
                         call: self.macro_call(name, node.child(0).expect("keyword"), cond),
                         body: body_stmt,
@@ -286,7 +294,9 @@ impl<'a> Lowerer<'a> {
             ),
             "labeled_statement" => {
                 let label = node.child_by_field_name("label");
-                let name = label.map(|l| text(l, self.src()).to_string()).unwrap_or_default();
+                let name = label
+                    .map(|l| text(l, self.src()).to_string())
+                    .unwrap_or_default();
                 let mut s = self.stmt(node, StmtKind::Label(name.clone()));
                 s.source = format!("{name}:");
                 s.end_line = s.line;
@@ -305,9 +315,8 @@ impl<'a> Lowerer<'a> {
                     .collect();
                 return self.statements(&inner);
             }
-            "preproc_if" | "preproc_ifdef" | "preproc_elif" | "preproc_else" | "preproc_elifdef" => {
-                return self.preproc(node)
-            }
+            "preproc_if" | "preproc_ifdef" | "preproc_elif" | "preproc_else"
+            | "preproc_elifdef" => return self.preproc(node),
             "preproc_call" | "preproc_def" | "preproc_function_def" | "preproc_include" => {
                 StmtKind::Directive(self.node_source(node))
             }
@@ -369,7 +378,7 @@ impl<'a> Lowerer<'a> {
             out.extend(self.lower(alt));
         }
         if matches!(node.kind(), "preproc_if" | "preproc_ifdef") {
-            let last = node.child(node.child_count().saturating_sub(1) as u32);
+            let last = node.child(node.child_count().saturating_sub(1));
             if let Some(endif) = last.filter(|n| n.kind() == "#endif") {
                 let line_end = orig[endif.start_byte()..]
                     .find('\n')
@@ -402,7 +411,9 @@ impl<'a> Lowerer<'a> {
             end_line = then_stmt.end_line;
         }
         let else_branch = node.child_by_field_name("alternative").and_then(|alt| {
-            let stmt_node = named_children(alt).into_iter().find(|n| n.kind() != "comment")?;
+            let stmt_node = named_children(alt)
+                .into_iter()
+                .find(|n| n.kind() != "comment")?;
             let stmt = self.single(stmt_node);
             let source = if stmt_node.kind() == "if_statement" {
                 let c = stmt_node.child_by_field_name("condition")?;
@@ -498,9 +509,7 @@ impl<'a> Lowerer<'a> {
             },
         );
         s.source = self.source(node.start_byte(), body.start_byte());
-        s.end_line = body
-            .prev_sibling()
-            .map_or(s.line, crate::tree::end_line);
+        s.end_line = body.prev_sibling().map_or(s.line, crate::tree::end_line);
         s
     }
 
@@ -543,7 +552,9 @@ impl<'a> Lowerer<'a> {
         let scope_end = node.parent().map_or(node.end_byte(), |p| p.end_byte()) as u32;
         let mut out = Vec::new();
         let mut cursor = node.walk();
-        let declarators: Vec<Node> = node.children_by_field_name("declarator", &mut cursor).collect();
+        let declarators: Vec<Node> = node
+            .children_by_field_name("declarator", &mut cursor)
+            .collect();
         for d in declarators {
             let Some((name_node, _, _)) = declarator_name(d) else {
                 continue;
@@ -628,7 +639,9 @@ impl<'a> Lowerer<'a> {
         if let Some(d) = node.child_by_field_name("declarator") {
             let mut n = Some(d);
             while let Some(x) = n {
-                if x.kind() == "abstract_pointer_declarator" || x.kind() == "abstract_array_declarator" {
+                if x.kind() == "abstract_pointer_declarator"
+                    || x.kind() == "abstract_array_declarator"
+                {
                     ty.ptr += 1;
                 }
                 n = x.child_by_field_name("declarator");
@@ -644,10 +657,14 @@ impl<'a> Lowerer<'a> {
                 name: text(node, src).to_string(),
                 pos: node.start_byte() as u32,
             },
-            "number_literal" | "string_literal" | "char_literal" | "concatenated_string"
-            | "true" | "false" | "null" | "system_lib_string" => {
-                Expr::Literal(self.node_source(node))
-            }
+            "number_literal"
+            | "string_literal"
+            | "char_literal"
+            | "concatenated_string"
+            | "true"
+            | "false"
+            | "null"
+            | "system_lib_string" => Expr::Literal(self.node_source(node)),
             "field_expression" => {
                 let arrow = node
                     .child_by_field_name("operator")
@@ -689,7 +706,9 @@ impl<'a> Lowerer<'a> {
             "binary_expression" => {
                 let mut op = self.op(node);
                 if op == "+" {
-                    let at = node.child_by_field_name("operator").map_or(0, |o| o.start_byte());
+                    let at = node
+                        .child_by_field_name("operator")
+                        .map_or(0, |o| o.start_byte());
                     if self.orig().as_bytes().get(at) == Some(&b'.') {
                         op = "...".to_string();
                     }
@@ -869,7 +888,11 @@ impl<'a> Lowerer<'a> {
 fn is_simple(kind: &StmtKind) -> bool {
     matches!(
         kind,
-        StmtKind::Expr(_) | StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue | StmtKind::Goto(_)
+        StmtKind::Expr(_)
+            | StmtKind::Return(_)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Goto(_)
     )
 }
 

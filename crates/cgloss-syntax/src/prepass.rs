@@ -130,15 +130,44 @@ fn annotation(name: &[u8]) -> Option<bool> {
 /// even when the statement is not a block.
 fn looks_like_iterator(name: &[u8]) -> bool {
     let name = String::from_utf8_lossy(name);
-    ["for_each", "foreach", "scoped_guard", "do_each_", "_for_each"]
-        .iter()
-        .any(|pat| name.contains(pat))
+    [
+        "for_each",
+        "foreach",
+        "scoped_guard",
+        "do_each_",
+        "_for_each",
+    ]
+    .iter()
+    .any(|pat| name.contains(pat))
 }
 
 const KEYWORDS: &[&str] = &[
-    "if", "while", "for", "switch", "return", "sizeof", "do", "else", "case", "default", "goto",
-    "break", "continue", "typeof", "__typeof__", "asm", "__asm__", "__asm", "_Alignof",
-    "__alignof__", "offsetof", "struct", "union", "enum", "__builtin_offsetof", "defined",
+    "if",
+    "while",
+    "for",
+    "switch",
+    "return",
+    "sizeof",
+    "do",
+    "else",
+    "case",
+    "default",
+    "goto",
+    "break",
+    "continue",
+    "typeof",
+    "__typeof__",
+    "asm",
+    "__asm__",
+    "__asm",
+    "_Alignof",
+    "__alignof__",
+    "offsetof",
+    "struct",
+    "union",
+    "enum",
+    "__builtin_offsetof",
+    "defined",
 ];
 
 fn is_ident_start(b: u8) -> bool {
@@ -535,7 +564,10 @@ fn blank(out: &mut [u8], start: usize, end: usize) {
 }
 
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let start = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
     let end = s
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())

@@ -81,9 +81,7 @@ pub fn children(node: Node) -> Vec<Node> {
 /// The base type named by a type specifier node.
 pub fn base_type(node: Node, src: &str, anon_tag: impl FnOnce(Node) -> String) -> String {
     match node.kind() {
-        "primitive_type" | "sized_type_specifier" | "type_identifier" => {
-            collapse(text(node, src))
-        }
+        "primitive_type" | "sized_type_specifier" | "type_identifier" => collapse(text(node, src)),
         "struct_specifier" | "union_specifier" | "enum_specifier" => {
             let keyword = &node.kind()[..node.kind().len() - "_specifier".len()];
             match node.child_by_field_name("name") {

@@ -43,7 +43,7 @@ pub fn discover(root: &Path, messages: &Messages) -> Vec<SourceFile> {
                     .join("/");
                 files.push(SourceFile { abs, rel });
             }
-            Err(err) => messages.warn(&format!("{}", err)),
+            Err(err) => messages.skip(&format!("{err}")),
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -58,16 +58,13 @@ pub fn read_text(file: &SourceFile, messages: &Messages, warn_lossy: bool) -> Op
             Ok(text) => Some(text),
             Err(err) => {
                 if warn_lossy {
-                    messages.warn(&format!(
-                        "{}: invalid UTF-8, decoded lossily",
-                        file.rel
-                    ));
+                    messages.warn(&format!("{}: invalid UTF-8, decoded lossily", file.rel));
                 }
                 Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
             }
         },
         Err(err) => {
-            messages.warn(&format!("{}: {}", file.rel, err));
+            messages.skip(&format!("{}: {}", file.rel, err));
             None
         }
     }

@@ -1,7 +1,8 @@
 //! The `cgloss` command: argument parsing, the commands, exit statuses.
 //!
 //! Exit status: 0 all fine; 1 the function asked for was not found; 2 usage
-//! or I/O error (clap's usage errors exit 2 as well).
+//! or I/O error, or some input files were skipped (clap's usage errors exit
+//! 2 as well).
 
 mod build;
 mod discover;
@@ -12,13 +13,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
 use cgloss_report::Lang;
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::messages::Messages;
 
 #[derive(Parser)]
-#[command(name = "cgloss", version, about = "Readable, glossed function reports for large C trees")]
+#[command(
+    name = "cgloss",
+    version,
+    about = "Readable, glossed function reports for large C trees"
+)]
 struct Cli {
     /// Silence warnings (errors still print).
     #[arg(long, short, global = true)]
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let messages = Messages::new(cli.quiet);
     match run(cli, &messages) {
+        Ok(_) if messages.n_skipped() > 0 => ExitCode::from(2),
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::NotFound) => ExitCode::from(1),
         Err(err) => {
@@ -167,11 +173,17 @@ fn report(
             };
             let f = index.function(id);
             let Some(body) = cgloss_syntax::lower_function(&text, f.start_byte) else {
-                messages.warn(&format!("{}:{}: function body not found on re-reading", file.rel, f.line));
+                messages.warn(&format!(
+                    "{}:{}: function body not found on re-reading",
+                    file.rel, f.line
+                ));
                 continue;
             };
             for d in &body.diagnostics {
-                messages.warn(&format!("{}:{}: {} (in {})", file.rel, d.line, d.message, f.name));
+                messages.warn(&format!(
+                    "{}:{}: {} (in {})",
+                    file.rel, d.line, d.message, f.name
+                ));
             }
             reports.push(cgloss_report::render(index, id, &body, lang));
         }
@@ -199,7 +211,8 @@ fn suggestions(index: &cgloss_index::Index, name: &str) -> String {
             let c = cand.to_lowercase();
             let d = strsim::levenshtein(&lower, &c);
             let close = d <= (name.len() / 3).max(2);
-            let contains = c.contains(&lower) || (lower.len() >= 4 && lower.contains(&c) && c.len() >= 4);
+            let contains =
+                c.contains(&lower) || (lower.len() >= 4 && lower.contains(&c) && c.len() >= 4);
             (close || contains).then_some((if contains { d.min(1) } else { d }, cand))
         })
         .collect();

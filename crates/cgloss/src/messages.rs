@@ -1,5 +1,5 @@
 //! Warnings on stderr in one format (`cgloss: warning: PATH[:LINE]: message`),
-//! counted so the exit status can say whether anything went wrong.
+//! with skipped inputs counted so the exit status can say that work was lost.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[derive(Default)]
 pub struct Messages {
     quiet: bool,
-    n_warnings: AtomicUsize,
+    n_skipped: AtomicUsize,
 }
 
 impl Messages {
@@ -16,20 +16,26 @@ impl Messages {
     pub fn new(quiet: bool) -> Messages {
         Messages {
             quiet,
-            n_warnings: AtomicUsize::new(0),
+            n_skipped: AtomicUsize::new(0),
         }
     }
 
     /// Prints one warning (already naming its path).
     pub fn warn(&self, message: &str) {
-        self.n_warnings.fetch_add(1, Ordering::Relaxed);
         if !self.quiet {
             let _ = writeln!(std::io::stderr().lock(), "cgloss: warning: {message}");
         }
     }
 
-    /// How many warnings were given.
-    pub fn n_warnings(&self) -> usize {
-        self.n_warnings.load(Ordering::Relaxed)
+    /// Warns about an input that could not be used (unreadable file, walk
+    /// error); the run goes on but exits with status 2.
+    pub fn skip(&self, message: &str) {
+        self.n_skipped.fetch_add(1, Ordering::Relaxed);
+        self.warn(message);
+    }
+
+    /// How many inputs were skipped.
+    pub fn n_skipped(&self) -> usize {
+        self.n_skipped.load(Ordering::Relaxed)
     }
 }

@@ -112,9 +112,11 @@ impl<'a> Extractor<'a> {
                     self.tag_type(node, None)
                 }
                 "expression_statement" => {
-                    // `struct x { … };` at file scope and similar.
-                    for child in named_children(node) {
-                        stack.push(child);
+                    if !self.defining_macro(node) {
+                        // `struct x { … };` at file scope and similar.
+                        for child in named_children(node) {
+                            stack.push(child);
+                        }
                     }
                 }
                 kind if is_container(kind) => {
@@ -339,22 +341,63 @@ impl<'a> Extractor<'a> {
         (calls, refs)
     }
 
+    /// `LIST_HEAD(name);` at file scope: a global of the macro's type.
+    fn defining_macro(&mut self, stmt: Node<'a>) -> bool {
+        let src = self.src();
+        let Some(call) = stmt
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+        else {
+            return false;
+        };
+        let Some(callee) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let Some(ty) = crate::kernel::defined_variable_type(text(callee, src)) else {
+            return false;
+        };
+        let Some(name) = call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|n| n.kind() == "identifier")
+        else {
+            return false;
+        };
+        self.facts.globals.push(GlobalFact {
+            name: text(name, src).to_string(),
+            line: line(name),
+            ty,
+            is_static: false,
+            doc: self.doc_around(stmt, end_line(stmt)),
+            refs: Vec::new(),
+        });
+        true
+    }
+
     fn declaration(&mut self, node: Node<'a>) {
         let src = self.src();
         let type_node = node.child_by_field_name("type");
         if let Some(t) = type_node {
             self.tag_type(t, None);
         }
-        let base = type_node
+        let mut base = type_node
             .map(|t| base_type(t, src, |n| self.anon_tag(n)))
             .unwrap_or_default();
+        let mut macro_ptr = None;
+        if let Some(ty) = crate::kernel::defined_variable_type(&base) {
+            // `static DEFINE_MUTEX(m);` parses as type `DEFINE_MUTEX`, declarator `(m)`.
+            base = ty.base;
+            macro_ptr = Some(ty.ptr);
+        }
         let is_static = self.is_static(node);
         let mut cursor = node.walk();
         let declarators: Vec<Node> = node
             .children_by_field_name("declarator", &mut cursor)
             .collect();
         for (k, d) in declarators.iter().enumerate() {
-            if let Some(func_decl) = function_declarator(*d) {
+            // `DEFINE_PER_CPU(int, x) = 1;` looks like a function with a value: skip it.
+            let function = function_declarator(*d).filter(|_| d.kind() != "init_declarator");
+            if let Some(func_decl) = function {
                 let Some((name_node, _, _)) = func_decl
                     .child_by_field_name("declarator")
                     .and_then(declarator_name)
@@ -401,10 +444,14 @@ impl<'a> Extractor<'a> {
             } else {
                 None
             };
+            let mut ty = type_ref(&base, Some(*d));
+            if let Some(ptr) = macro_ptr {
+                ty.ptr = ptr;
+            }
             self.facts.globals.push(GlobalFact {
                 name: text(name_node, src).to_string(),
                 line: name_line,
-                ty: type_ref(&base, Some(*d)),
+                ty,
                 is_static,
                 doc,
                 refs,

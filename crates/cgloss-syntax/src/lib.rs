@@ -7,6 +7,7 @@
 
 mod docs;
 mod extract;
+mod kernel;
 mod lower;
 mod prepass;
 mod tree;
@@ -71,6 +72,17 @@ pub fn extract(path: &str, text: &str) -> FileFacts {
 pub fn lower_function(text: &str, start_byte: u32) -> Option<FunctionBody> {
     let parse = parse(text)?;
     lower::lower_function(&parse, start_byte as usize)
+}
+
+/// Like `lower_function` for several functions of one file, parsing it once.
+pub fn lower_functions(text: &str, start_bytes: &[u32]) -> Vec<Option<FunctionBody>> {
+    match parse(text) {
+        Some(parse) => start_bytes
+            .iter()
+            .map(|&start| lower::lower_function(&parse, start as usize))
+            .collect(),
+        None => start_bytes.iter().map(|_| None).collect(),
+    }
 }
 
 /// The tree-sitter S-expression of a file after the pre-pass (`--dump-tree`).

@@ -231,7 +231,10 @@ impl<'a> Lowerer<'a> {
         let kind = match node.kind() {
             "compound_statement" => StmtKind::Block(self.block(node)),
             "expression_statement" => match node.named_child(0) {
-                Some(e) if e.kind() != "comment" => StmtKind::Expr(self.expr(e)),
+                Some(e) if e.kind() != "comment" => {
+                    self.defining_macro(node, e);
+                    StmtKind::Expr(self.expr(e))
+                }
                 _ => StmtKind::Empty,
             },
             "declaration" => StmtKind::Decl(self.declaration(node)),
@@ -574,6 +577,34 @@ impl<'a> Lowerer<'a> {
             out.push(declarator);
         }
         out
+    }
+
+    /// `DEFINE_WAIT(wait);` in a body declares the local `wait`.
+    fn defining_macro(&mut self, stmt: Node, call: Node) {
+        if call.kind() != "call_expression" {
+            return;
+        }
+        let src = self.src();
+        let Some(ty) = call
+            .child_by_field_name("function")
+            .and_then(|f| crate::kernel::defined_variable_type(text(f, src)))
+        else {
+            return;
+        };
+        let Some(name) = call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|n| n.kind() == "identifier")
+        else {
+            return;
+        };
+        self.locals.push(Declarator {
+            name: text(name, src).to_string(),
+            ty,
+            init: None,
+            pos: stmt.start_byte() as u32,
+            scope_end: stmt.parent().map_or(stmt.end_byte(), |p| p.end_byte()) as u32,
+        });
     }
 
     /// A parenthesized condition without its parentheses.

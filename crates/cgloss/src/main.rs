@@ -5,6 +5,7 @@
 //! 2 as well).
 
 mod build;
+mod check;
 mod discover;
 mod messages;
 
@@ -60,6 +61,16 @@ enum Command {
         /// The function(s): `name` or `path:name` (path relative to the root).
         #[arg(required = true)]
         functions: Vec<String>,
+    },
+    /// Index a tree and render every function in both languages, printing
+    /// counts (files, functions, docs, parse errors): a health check.
+    Check {
+        /// Root of the source tree.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Also print every parse diagnostic of every body.
+        #[arg(long)]
+        diagnostics: bool,
     },
     /// Debugging aids: the tree-sitter tree or the extracted facts of one file.
     Dump {
@@ -117,6 +128,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             format,
             functions,
         } => report(&root, lang, format, &functions, messages),
+        Command::Check { root, diagnostics } => check::check(&root, diagnostics, messages),
         Command::Dump { what, file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("{}", file.display()))?;
             let text = String::from_utf8_lossy(&bytes);

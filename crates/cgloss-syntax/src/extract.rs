@@ -111,13 +111,9 @@ impl<'a> Extractor<'a> {
                 "struct_specifier" | "union_specifier" | "enum_specifier" => {
                     self.tag_type(node, None)
                 }
-                "expression_statement" => {
-                    if !self.defining_macro(node) {
-                        // `struct x { … };` at file scope and similar.
-                        for child in named_children(node) {
-                            stack.push(child);
-                        }
-                    }
+                // `struct x { … };` at file scope and similar.
+                "expression_statement" if !self.defining_macro(node) => {
+                    stack.extend(named_children(node));
                 }
                 kind if is_container(kind) => {
                     let kids = children(node);

@@ -22,7 +22,7 @@
 //! | `doc` | the full doc text, comment markers removed, or `null` |
 //! | `doc_at` | `path:line` of the doc used, or `null` |
 //! | `body` | rendered lines `[{line, end_line, depth, text, source, glosses}]`: `line` is where the statement starts, `end_line` the last source line the rendered line covers (a pulled-up statement included), `depth` the nesting level (function body = 0), `text` the rendered line, `source` the C text of that statement collapsed to one line, `glosses` the symbols glossed on it |
-//! | `body[].glosses` | `[{symbol, kind, gloss, defined_at}]`: `kind` is `function`, `macro`, `enum constant`, `member` or `global`; `symbol` is the name (members as `struct tag.member`); `gloss` the text used; `defined_at` is `path:line` of the doc |
+//! | `body[].glosses` | `[{symbol, kind, gloss, defined_at, doc}]`: `kind` is `function`, `macro`, `enum constant`, `member` or `global`; `symbol` is the name (members as `struct tag.member`); `gloss` the text used; `defined_at` is `path:line` of the doc; `doc` the full doc text |
 //! | `callers` | `[{name, file, line, summary}]` functions that call this one, ordered by (file, line) |
 //! | `callees` | `[{name, file, line, summary}]` distinct functions and function-like macros called, in order of first call; `file` and `line` are `null` when unresolved |
 //! | `referenced_by` | `[{name, file, line, summary}]` functions and variables that use this function without calling it (ops tables, callbacks) |
@@ -112,6 +112,21 @@ pub struct BodyLine {
     pub source: String,
     /// Symbols glossed on this line.
     pub glosses: Vec<GlossRow>,
+    /// Where each gloss stands in `text` (for links in HTML).
+    #[serde(skip)]
+    pub spans: Vec<GlossSpan>,
+}
+
+/// A glossed piece of a rendered line: bytes `start..end` of `text` show
+/// `glosses[gloss]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GlossSpan {
+    /// Start byte in the line's text.
+    pub start: usize,
+    /// End byte.
+    pub end: usize,
+    /// Index into the line's glosses.
+    pub gloss: usize,
 }
 
 /// A symbol glossed on a line.
@@ -125,6 +140,8 @@ pub struct GlossRow {
     pub gloss: String,
     /// `path:line` of its doc.
     pub defined_at: String,
+    /// The full doc text.
+    pub doc: String,
 }
 
 /// A caller, callee or referrer.

@@ -9,7 +9,9 @@ use cgloss_index::{type_from_text, CallableKind, FileId, FnId, Index};
 
 use crate::gloss::{capitalize, decapitalize, gloss};
 use crate::lang::{phrase, Lang};
-use crate::{BodyLine, DiagnosticRow, FunctionReport, GlossRow, ParamRow, Related, SCHEMA_VERSION};
+use crate::{
+    BodyLine, DiagnosticRow, FunctionReport, GlossRow, GlossSpan, ParamRow, Related, SCHEMA_VERSION,
+};
 
 /// Renders the report of function `id` whose lowered body is `body`.
 pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> FunctionReport {
@@ -59,6 +61,7 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
             text: lang.words().empty_body.to_string(),
             source: "{ }".to_string(),
             glosses: Vec::new(),
+            spans: Vec::new(),
         });
     }
     let summary_of = |fid: FnId| index.function_doc(fid).map(|(d, _)| gloss(&d.summary));
@@ -154,6 +157,61 @@ fn param_type(p: &Param) -> String {
     }
 }
 
+const MARK_OPEN: char = '\u{E000}';
+const MARK_MID: char = '\u{E001}';
+const MARK_CLOSE: char = '\u{E002}';
+
+fn is_mark(c: char) -> bool {
+    matches!(c, MARK_OPEN | MARK_MID | MARK_CLOSE)
+}
+
+fn row(symbol: String, kind: &str, gloss: &str, path: &str, line: u32, doc: &str) -> GlossRow {
+    GlossRow {
+        symbol,
+        kind: kind.to_string(),
+        gloss: gloss.to_string(),
+        defined_at: format!("{path}:{line}"),
+        doc: doc.to_string(),
+    }
+}
+
+/// Removes the gloss markers from a rendered line, returning the plain text
+/// and where each gloss stands in it. Text from the source (a string
+/// literal, a doc) cannot forge a marker: `mark` strips marker characters
+/// from what it wraps, and a stray one is dropped here.
+fn split_marks(marked: &str) -> (String, Vec<GlossSpan>) {
+    let mut text = String::with_capacity(marked.len());
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    let mut chars = marked.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            MARK_OPEN => {
+                let mut idx = String::new();
+                for d in chars.by_ref() {
+                    if d == MARK_MID {
+                        break;
+                    }
+                    idx.push(d);
+                }
+                open = idx.parse().ok().map(|i| (i, text.len()));
+            }
+            MARK_CLOSE => {
+                if let Some((gloss, start)) = open.take() {
+                    spans.push(GlossSpan {
+                        start,
+                        end: text.len(),
+                        gloss,
+                    });
+                }
+            }
+            MARK_MID => {}
+            c => text.push(c),
+        }
+    }
+    (text, spans)
+}
+
 struct Renderer<'a> {
     index: &'a Index,
     file: FileId,
@@ -180,6 +238,7 @@ fn is_simple(kind: &StmtKind) -> bool {
 impl<'a> Renderer<'a> {
     fn push(&mut self, line: u32, end_line: u32, depth: u32, text: String, source: &str) {
         let glosses = std::mem::take(&mut self.glosses);
+        let (text, spans) = split_marks(&text);
         self.lines.push(BodyLine {
             line,
             end_line: end_line.max(line),
@@ -187,6 +246,7 @@ impl<'a> Renderer<'a> {
             text,
             source: source.to_string(),
             glosses,
+            spans,
         });
     }
 
@@ -395,14 +455,15 @@ impl<'a> Renderer<'a> {
                         {
                             Some((m, doc)) => {
                                 let g = decapitalize(&gloss(&doc.summary));
-                                self.note(
+                                let row = row(
                                     format!("{}.{}", m.record, field),
                                     "member",
                                     &g,
                                     m.path,
                                     m.fact.line,
+                                    &doc.text,
                                 );
-                                names.push(g);
+                                names.push(self.mark(row, g));
                             }
                             None => names.push(format!(".{field}")),
                         }
@@ -423,16 +484,19 @@ impl<'a> Renderer<'a> {
         format!("{{{}}}", parts.join(", "))
     }
 
-    fn note(&mut self, symbol: String, kind: &str, gloss: &str, path: &str, line: u32) {
-        let row = GlossRow {
-            symbol,
-            kind: kind.to_string(),
-            gloss: gloss.to_string(),
-            defined_at: format!("{path}:{line}"),
+    /// Records a gloss for the line being rendered and returns `shown`
+    /// wrapped in markers, so the span it covers can be found again
+    /// (`split_marks`) for links in HTML.
+    fn mark(&mut self, row: GlossRow, shown: String) -> String {
+        let idx = match self.glosses.iter().position(|r| *r == row) {
+            Some(i) => i,
+            None => {
+                self.glosses.push(row);
+                self.glosses.len() - 1
+            }
         };
-        if !self.glosses.contains(&row) {
-            self.glosses.push(row);
-        }
+        let shown: String = shown.chars().filter(|c| !is_mark(*c)).collect();
+        format!("{MARK_OPEN}{idx}{MARK_MID}{shown}{MARK_CLOSE}")
     }
 
     fn local(&self, name: &str, pos: u32) -> Option<&'a Declarator> {
@@ -461,21 +525,30 @@ impl<'a> Renderer<'a> {
                     } else {
                         decapitalize(&g)
                     };
-                    self.note(name.to_string(), c.kind, &g, c.site.path, c.site.line);
-                    return text;
+                    let row = row(
+                        name.to_string(),
+                        c.kind,
+                        &g,
+                        c.site.path,
+                        c.site.line,
+                        &doc.text,
+                    );
+                    return self.mark(row, text);
                 }
             }
             return name.to_string();
         }
         if let Some((g, site)) = self.index.global(name, self.file) {
             if let Some(doc) = &g.doc {
-                self.note(
+                let row = row(
                     name.to_string(),
                     "global",
                     &gloss(&doc.summary),
                     site.path,
                     site.line,
+                    &doc.text,
                 );
+                return self.mark(row, name.to_string());
             }
         }
         name.to_string()
@@ -494,10 +567,10 @@ impl<'a> Renderer<'a> {
             } => {
                 let obj = self.expr(object, at_start);
                 match self.member(object, field) {
-                    Some((g, symbol, path, line)) => {
-                        let g = decapitalize(&g);
-                        self.note(symbol, "member", &g, &path, line);
-                        format!("{obj}{}{g}", w.possessive)
+                    Some(mut row) => {
+                        let g = decapitalize(&row.gloss);
+                        row.gloss = g.clone();
+                        format!("{obj}{}{}", w.possessive, self.mark(row, g))
                     }
                     None => format!("{obj}{}{field}", if *arrow { "->" } else { "." }),
                 }
@@ -577,12 +650,13 @@ impl<'a> Renderer<'a> {
                         CallableKind::Macro => "macro",
                         _ => "function",
                     };
-                    self.note(name.to_string(), kind, &g, site.path, site.line);
+                    let row = row(name.to_string(), kind, &g, site.path, site.line, &doc.text);
                     let head = if at_start {
                         capitalize(&g)
                     } else {
                         decapitalize(&g)
                     };
+                    let head = self.mark(row, head);
                     if args.is_empty() {
                         return head;
                     }
@@ -610,9 +684,8 @@ impl<'a> Renderer<'a> {
         format!("{f}({})", rendered.join(", "))
     }
 
-    /// The gloss of member `field` of `object`, with the symbol and where its
-    /// doc is: `(gloss, symbol, path, line)`.
-    fn member(&self, object: &Expr, field: &str) -> Option<(String, String, String, u32)> {
+    /// The gloss of member `field` of `object`.
+    fn member(&self, object: &Expr, field: &str) -> Option<GlossRow> {
         let m = match self.type_of(object) {
             Some(ty) => {
                 let ty = self.index.resolve_type(&ty, self.file);
@@ -626,11 +699,13 @@ impl<'a> Renderer<'a> {
         let doc = m.fact.doc.as_ref()?;
         let g = gloss(&doc.summary);
         (!g.is_empty()).then(|| {
-            (
-                g,
+            row(
                 format!("{}.{}", m.record, field),
-                m.path.to_string(),
+                "member",
+                &g,
+                m.path,
                 m.fact.line,
+                &doc.text,
             )
         })
     }

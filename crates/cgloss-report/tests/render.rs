@@ -38,6 +38,7 @@ fn render_fixture(fixture: &str) -> String {
             let f = index.function(id);
             let body = cgloss_syntax::lower_function(text, f.start_byte).expect("body");
             let report = render(&index, id, &body, lang);
+            check_spans(&report);
             let mut s = to_text(&report);
             for r in &report.referenced_by {
                 s.push_str(&format!(
@@ -107,4 +108,31 @@ fn line_diff(expected: &str, actual: &str) -> String {
         }
     }
     out
+}
+
+/// Every gloss of a line is shown by exactly one well-formed span, and the
+/// span shows that gloss (or, for a global, its name).
+fn check_spans(report: &cgloss_report::FunctionReport) {
+    for line in &report.body {
+        let mut last_end = 0;
+        for span in &line.spans {
+            assert!(span.start >= last_end && span.start <= span.end, "{line:?}");
+            let shown = line
+                .text
+                .get(span.start..span.end)
+                .expect("char boundaries");
+            let g = &line.glosses[span.gloss];
+            let matches =
+                shown.to_lowercase().contains(&g.gloss.to_lowercase()) || shown == g.symbol;
+            assert!(matches, "span {shown:?} does not show {g:?}");
+            last_end = span.end;
+        }
+        for (i, _) in line.glosses.iter().enumerate() {
+            assert!(
+                line.spans.iter().any(|s| s.gloss == i),
+                "gloss {i} without span: {line:?}"
+            );
+        }
+        assert!(!line.text.contains(['\u{E000}', '\u{E001}', '\u{E002}']));
+    }
 }

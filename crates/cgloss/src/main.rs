@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod discover;
 mod messages;
+mod site;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -62,6 +63,25 @@ enum Command {
         #[arg(required = true)]
         functions: Vec<String>,
     },
+    /// Write the static website of a tree: home, folders, files, a report
+    /// and a call tree per function, search.
+    Site {
+        /// Root of the source tree.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (must not be inside the root).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Languages, comma-separated; the first is the default.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "en,zh")]
+        lang: Vec<LangArg>,
+        /// Title shown on every page (default: from a kernel Makefile, else the root's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// Write even into a folder inside the root or holding other files.
+        #[arg(long)]
+        force: bool,
+    },
     /// Index a tree and render every function in both languages, printing
     /// counts (files, functions, docs, parse errors): a health check.
     Check {
@@ -88,6 +108,15 @@ enum DumpWhat {
     Tree,
     /// The facts extracted, one line per item.
     Facts,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
 }
 
 /// Outcome of a command other than an error.
@@ -128,6 +157,30 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             format,
             functions,
         } => report(&root, lang, format, &functions, messages),
+        Command::Site {
+            root,
+            out,
+            lang,
+            title,
+            force,
+        } => {
+            let mut langs: Vec<Lang> = Vec::new();
+            for l in lang.into_iter().map(Lang::from) {
+                if !langs.contains(&l) {
+                    langs.push(l);
+                }
+            }
+            site::site(
+                site::SiteArgs {
+                    root,
+                    out,
+                    langs,
+                    title,
+                    force,
+                },
+                messages,
+            )
+        }
         Command::Check { root, diagnostics } => check::check(&root, diagnostics, messages),
         Command::Dump { what, file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("{}", file.display()))?;
@@ -155,10 +208,7 @@ fn report(
     if !meta.is_dir() {
         anyhow::bail!("{}: not a directory", root.display());
     }
-    let lang = match lang {
-        LangArg::En => Lang::En,
-        LangArg::Zh => Lang::Zh,
-    };
+    let lang = Lang::from(lang);
     let tree = build::build(root, messages);
     let index = &tree.index;
     let mut reports = Vec::new();

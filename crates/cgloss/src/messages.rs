@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[derive(Default)]
 pub struct Messages {
     quiet: bool,
+    n_warnings: AtomicUsize,
     n_skipped: AtomicUsize,
 }
 
@@ -16,12 +17,14 @@ impl Messages {
     pub fn new(quiet: bool) -> Messages {
         Messages {
             quiet,
+            n_warnings: AtomicUsize::new(0),
             n_skipped: AtomicUsize::new(0),
         }
     }
 
     /// Prints one warning (already naming its path).
     pub fn warn(&self, message: &str) {
+        self.n_warnings.fetch_add(1, Ordering::Relaxed);
         if !self.quiet {
             let _ = writeln!(std::io::stderr().lock(), "cgloss: warning: {message}");
         }
@@ -32,6 +35,11 @@ impl Messages {
     pub fn skip(&self, message: &str) {
         self.n_skipped.fetch_add(1, Ordering::Relaxed);
         self.warn(message);
+    }
+
+    /// How many warnings were given.
+    pub fn n_warnings(&self) -> usize {
+        self.n_warnings.load(Ordering::Relaxed)
     }
 
     /// How many inputs were skipped.

@@ -1,0 +1,912 @@
+//! The static website: every page as `(path, bytes)`, for the binary to
+//! write. Pages are rendered from minijinja templates (`templates/`), share
+//! one stylesheet and one small script (`assets/`), link only relatively, and
+//! read fine without JavaScript. Search is a static index split into shards
+//! loaded as `<script>`s, so it works from `file://`.
+//!
+//! Layout under the output folder (`<lang>` is `en` or `zh`):
+//!
+//! | path | page |
+//! |---|---|
+//! | `index.html` | points to the first language's home |
+//! | `assets/style.css`, `assets/app.js` | shared by every page |
+//! | `search/manifest.js`, `search/<prefix>.js` | the search index |
+//! | `<lang>/index.html` | home: title, counts, top-level folders and files |
+//! | `<lang>/<dir>/index.html` | a folder: subfolders and files |
+//! | `<lang>/<file>.html` | a file: functions, structs, macros, constants, variables |
+//! | `<lang>/<file>/<function>.html` | a function report with its call tree (`<function>.L<line>.html` for a second definition in one file) |
+//!
+//! Path components outside `[A-Za-z0-9_.+-]` are escaped as `~XX`, so no
+//! name in the tree can reach outside the output folder or collide.
+#![warn(missing_docs)]
+
+mod paths;
+mod search;
+mod words;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cgloss_index::{CallableKind, FileId, FnId, Index};
+use cgloss_report::{FunctionReport, Lang};
+use minijinja::Environment;
+use serde::Serialize;
+
+pub use paths::safe_path;
+use paths::{relative, stem};
+use words::{html_words, HtmlWords};
+
+/// What the whole site shares.
+pub struct SiteConfig {
+    /// Shown in every header (`Linux v5.5.9`).
+    pub title: String,
+    /// Languages to write, the first one is the default.
+    pub langs: Vec<Lang>,
+    /// The generation date, already formatted.
+    pub generated: String,
+    /// Last-modified date of each file (by `FileId`), already formatted.
+    pub modified: Vec<String>,
+}
+
+/// One output file.
+pub struct Page {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// The site of one index.
+pub struct Site<'a> {
+    index: &'a Index,
+    config: SiteConfig,
+    env: Environment<'static>,
+    dirs: BTreeMap<String, DirEntry>,
+}
+
+#[derive(Default)]
+struct DirEntry {
+    dirs: BTreeSet<String>,
+    files: Vec<FileId>,
+    n_functions: usize,
+}
+
+/// Children shown under a call-tree node at each level (the tree is three
+/// levels deep), and the most nodes shown in each direction: enough to
+/// explore, small enough that a whole-kernel site stays a few GB.
+const TREE_FANOUT: [usize; 3] = [12, 5, 3];
+const TREE_BUDGET: usize = 100;
+const TREE_DEPTH: usize = 3;
+
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh",
+    }
+}
+
+fn lang_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "English",
+        Lang::Zh => "中文",
+    }
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    text: String,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LangLink {
+    code: &'static str,
+    label: &'static str,
+    href: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Common<'a> {
+    lang: &'static str,
+    root: String,
+    lang_root: String,
+    site_title: &'a str,
+    generated: &'a str,
+    crumbs: Vec<Crumb>,
+    langs: Vec<LangLink>,
+    w: &'static HtmlWords,
+}
+
+#[derive(Serialize)]
+struct Listed {
+    name: String,
+    href: String,
+    n_functions: usize,
+}
+
+#[derive(Serialize)]
+struct Seg {
+    text: String,
+    href: Option<String>,
+    title: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Line {
+    line: u32,
+    depth: u32,
+    segs: Vec<Seg>,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct RelatedRow {
+    name: String,
+    href: Option<String>,
+    #[serde(rename = "where")]
+    at: Option<String>,
+    summary: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TreeNode {
+    name: String,
+    href: Option<String>,
+    #[serde(rename = "where")]
+    at: String,
+    children: Vec<TreeNode>,
+    more: Option<String>,
+    open: bool,
+}
+
+#[derive(Serialize)]
+struct Item {
+    name: String,
+    anchor: String,
+    line: u32,
+    href: Option<String>,
+    summary: Option<String>,
+    doc: Option<String>,
+    members: Vec<Item>,
+}
+
+/// Escapes `& < > " '` only: minijinja's default also escapes `/`, which
+/// costs five bytes per slash of every relative link.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let plain = value.is_safe()
+        || value.is_undefined()
+        || value.is_none()
+        || !matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    if plain {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let owned;
+    let s = match value.as_str() {
+        Some(s) => s,
+        None => {
+            owned = value.to_string();
+            &owned
+        }
+    };
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[last..i]).map_err(minijinja::Error::from)?;
+        out.write_str(rep).map_err(minijinja::Error::from)?;
+        last = i + 1;
+    }
+    out.write_str(&s[last..]).map_err(minijinja::Error::from)
+}
+
+/// Anchor of an item on its file page: a kind letter, the line, the name.
+fn anchor(kind: char, line: u32, name: &str) -> String {
+    format!("{kind}{line}-{}", name.replace(' ', "-"))
+}
+
+impl<'a> Site<'a> {
+    /// Prepares the site of `index`.
+    pub fn new(index: &'a Index, config: SiteConfig) -> Site<'a> {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        for (name, source) in [
+            ("layout.html", include_str!("../templates/layout.html")),
+            ("home.html", include_str!("../templates/home.html")),
+            ("dir.html", include_str!("../templates/dir.html")),
+            ("file.html", include_str!("../templates/file.html")),
+            ("function.html", include_str!("../templates/function.html")),
+            ("redirect.html", include_str!("../templates/redirect.html")),
+        ] {
+            env.add_template(name, source).expect("templates are valid");
+        }
+        let mut dirs: BTreeMap<String, DirEntry> = BTreeMap::new();
+        dirs.entry(String::new()).or_default();
+        for (file_id, facts) in index.files().iter().enumerate() {
+            let (parent, _) = facts.path.rsplit_once('/').unwrap_or(("", &facts.path));
+            dirs.entry(parent.to_string())
+                .or_default()
+                .files
+                .push(file_id as FileId);
+            // Every ancestor knows its child folder and counts the functions.
+            let mut dir = parent.to_string();
+            loop {
+                dirs.entry(dir.clone()).or_default().n_functions += facts.functions.len();
+                if dir.is_empty() {
+                    break;
+                }
+                let (up, name) = dir.rsplit_once('/').unwrap_or(("", &dir));
+                let (up, name) = (up.to_string(), name.to_string());
+                dirs.entry(up.clone()).or_default().dirs.insert(name);
+                dir = up;
+            }
+        }
+        Site {
+            index,
+            config,
+            env,
+            dirs,
+        }
+    }
+
+    /// The configured languages.
+    pub fn langs(&self) -> &[Lang] {
+        &self.config.langs
+    }
+
+    fn render(&self, template: &str, ctx: impl Serialize) -> Vec<u8> {
+        let tmpl = self.env.get_template(template).expect("template exists");
+        tmpl.render(minijinja::Value::from(minijinja::value::Serde(&ctx)))
+            .unwrap_or_else(|e| panic!("template {template}: {e:#}"))
+            .into_bytes()
+    }
+
+    /// Header data of a page at `page` (path relative to the language root).
+    fn common(&self, lang: Lang, page: &str, crumbs: Vec<Crumb>) -> Common<'_> {
+        let depth = page.matches('/').count();
+        let lang_root = "../".repeat(depth);
+        let root = format!("{lang_root}../");
+        let langs = self
+            .config
+            .langs
+            .iter()
+            .map(|&l| LangLink {
+                code: lang_code(l),
+                label: lang_label(l),
+                href: format!("{root}{}/{page}", lang_code(l)),
+                current: l == lang,
+            })
+            .collect();
+        Common {
+            lang: lang_code(lang),
+            root,
+            lang_root,
+            site_title: &self.config.title,
+            generated: &self.config.generated,
+            crumbs,
+            langs,
+            w: html_words(lang),
+        }
+    }
+
+    /// Breadcrumbs from a page at `page`: the folders of `path`, then its
+    /// last component linked to `last_link`, then `extra` crumbs.
+    fn crumbs(
+        &self,
+        path: &str,
+        page: &str,
+        last_link: Option<String>,
+        extra: Vec<Crumb>,
+    ) -> Vec<Crumb> {
+        let mut crumbs = Vec::new();
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        for (k, part) in parts.iter().enumerate() {
+            let href = if k + 1 == parts.len() {
+                last_link.clone()
+            } else {
+                Some(relative(page, &Self::dir_url(&parts[..=k].join("/"))))
+            };
+            crumbs.push(Crumb {
+                text: part.to_string(),
+                href,
+            });
+        }
+        crumbs.extend(extra);
+        crumbs
+    }
+
+    // ---- URLs, relative to the language root ----
+
+    fn file_url(&self, file: FileId) -> String {
+        format!("{}.html", safe_path(&self.index.file(file).path))
+    }
+
+    /// The report page of a function.
+    pub fn function_url(&self, id: FnId) -> String {
+        format!(
+            "{}/{}.html",
+            safe_path(self.index.path(id)),
+            stem(self.index, id)
+        )
+    }
+
+    fn dir_url(dir: &str) -> String {
+        if dir.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{}/index.html", safe_path(dir))
+        }
+    }
+
+    /// The function defined at `path:line`, if any.
+    fn function_at(&self, name: &str, path: &str, line: u32) -> Option<FnId> {
+        self.index
+            .find_functions(name, Some(path))
+            .into_iter()
+            .find(|id| self.index.function(*id).line == line)
+    }
+
+    fn site_of(&self, defined_at: &str) -> Option<(FileId, u32)> {
+        let (path, line) = defined_at.rsplit_once(':')?;
+        Some((self.index.file_id(path)?, line.parse().ok()?))
+    }
+
+    // ---- pages ----
+
+    /// The shared assets and the top-level `index.html`.
+    pub fn assets(&self) -> Vec<Page> {
+        let first = self.config.langs.first().copied().unwrap_or(Lang::En);
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            site_title: &'a str,
+            target: String,
+            langs: Vec<LangLink>,
+        }
+        let ctx = Ctx {
+            site_title: &self.config.title,
+            target: format!("{}/index.html", lang_code(first)),
+            langs: self
+                .config
+                .langs
+                .iter()
+                .map(|&l| LangLink {
+                    code: lang_code(l),
+                    label: lang_label(l),
+                    href: format!("{}/index.html", lang_code(l)),
+                    current: false,
+                })
+                .collect(),
+        };
+        vec![
+            Page {
+                path: "assets/style.css".to_string(),
+                bytes: include_bytes!("../assets/style.css").to_vec(),
+            },
+            Page {
+                path: "assets/app.js".to_string(),
+                bytes: include_bytes!("../assets/app.js").to_vec(),
+            },
+            Page {
+                path: "index.html".to_string(),
+                bytes: self.render("redirect.html", ctx),
+            },
+        ]
+    }
+
+    /// The search index: a manifest and the shards.
+    pub fn search(&self) -> Vec<Page> {
+        search::pages(self)
+    }
+
+    fn listed_dirs(&self, dir: &str, page: &str) -> Vec<Listed> {
+        let Some(entry) = self.dirs.get(dir) else {
+            return Vec::new();
+        };
+        entry
+            .dirs
+            .iter()
+            .map(|name| {
+                let path = if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                Listed {
+                    name: name.clone(),
+                    href: relative(page, &Self::dir_url(&path)),
+                    n_functions: self.dirs.get(&path).map_or(0, |d| d.n_functions),
+                }
+            })
+            .collect()
+    }
+
+    fn listed_files(&self, dir: &str, page: &str) -> Vec<Listed> {
+        let Some(entry) = self.dirs.get(dir) else {
+            return Vec::new();
+        };
+        entry
+            .files
+            .iter()
+            .map(|&f| {
+                let facts = self.index.file(f);
+                Listed {
+                    name: facts
+                        .path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&facts.path)
+                        .to_string(),
+                    href: relative(page, &self.file_url(f)),
+                    n_functions: facts.functions.len(),
+                }
+            })
+            .collect()
+    }
+
+    /// The home page and every folder page of a language.
+    pub fn folder_pages(&self, lang: Lang) -> Vec<Page> {
+        let mut pages = Vec::new();
+        for dir in self.dirs.keys() {
+            let page = Self::dir_url(dir);
+            if dir.is_empty() {
+                let n_files = self.index.files().len();
+                let n_functions: usize = self.index.files().iter().map(|f| f.functions.len()).sum();
+                let documented = self
+                    .index
+                    .all_functions()
+                    .filter(|id| self.index.function_doc(*id).is_some())
+                    .count();
+                #[derive(Serialize)]
+                struct Ctx<'a> {
+                    #[serde(flatten)]
+                    common: Common<'a>,
+                    n_files: usize,
+                    n_functions: usize,
+                    documented_pct: String,
+                    dirs: Vec<Listed>,
+                    files: Vec<Listed>,
+                }
+                let pct = if n_functions == 0 {
+                    0.0
+                } else {
+                    100.0 * documented as f64 / n_functions as f64
+                };
+                let ctx = Ctx {
+                    common: self.common(lang, &page, Vec::new()),
+                    n_files,
+                    n_functions,
+                    documented_pct: format!("{pct:.1}"),
+                    dirs: self.listed_dirs(dir, &page),
+                    files: self.listed_files(dir, &page),
+                };
+                pages.push(Page {
+                    path: format!("{}/{page}", lang_code(lang)),
+                    bytes: self.render("home.html", ctx),
+                });
+                continue;
+            }
+            #[derive(Serialize)]
+            struct Ctx<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                path: &'a str,
+                dirs: Vec<Listed>,
+                files: Vec<Listed>,
+            }
+            let ctx = Ctx {
+                common: self.common(lang, &page, self.crumbs(dir, &page, None, Vec::new())),
+                path: dir,
+                dirs: self.listed_dirs(dir, &page),
+                files: self.listed_files(dir, &page),
+            };
+            pages.push(Page {
+                path: format!("{}/{page}", lang_code(lang)),
+                bytes: self.render("dir.html", ctx),
+            });
+        }
+        pages
+    }
+
+    /// The page of one file: its functions, structs and members, macros,
+    /// enum constants and variables, each with an anchor.
+    pub fn file_page(&self, file: FileId, lang: Lang) -> Page {
+        let facts = self.index.file(file);
+        let page = self.file_url(file);
+        let gloss_of =
+            |d: &Option<cgloss_facts::Doc>| d.as_ref().map(|d| cgloss_report::gloss(&d.summary));
+        let full = |d: &Option<cgloss_facts::Doc>| d.as_ref().map(|d| d.text.clone());
+        let item = |kind: char, name: &str, line: u32, doc: &Option<cgloss_facts::Doc>| Item {
+            name: name.to_string(),
+            anchor: anchor(kind, line, name),
+            line,
+            href: None,
+            summary: gloss_of(doc),
+            doc: full(doc),
+            members: Vec::new(),
+        };
+        let functions: Vec<Item> = (0..facts.functions.len())
+            .map(|idx| {
+                let id = FnId {
+                    file,
+                    idx: idx as u32,
+                };
+                let f = self.index.function(id);
+                Item {
+                    href: Some(relative(&page, &self.function_url(id))),
+                    summary: self
+                        .index
+                        .function_doc(id)
+                        .map(|(d, _)| cgloss_report::gloss(&d.summary)),
+                    ..item('f', &f.name, f.line, &None)
+                }
+            })
+            .collect();
+        let records = facts
+            .records
+            .iter()
+            .map(|r| Item {
+                members: r
+                    .members
+                    .iter()
+                    .map(|m| item('m', &m.name, m.line, &m.doc))
+                    .collect(),
+                ..item('r', &r.tag, r.line, &r.doc)
+            })
+            .collect::<Vec<_>>();
+        let macros: Vec<Item> = facts
+            .macros
+            .iter()
+            .map(|m| item('d', &m.name, m.line, &m.doc))
+            .collect();
+        let mut consts: Vec<Item> = facts
+            .enum_consts
+            .iter()
+            .map(|e| item('e', &e.name, e.line, &e.doc))
+            .collect();
+        consts.extend(
+            facts
+                .globals
+                .iter()
+                .map(|g| item('v', &g.name, g.line, &g.doc)),
+        );
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            path: &'a str,
+            modified: &'a str,
+            functions: Vec<Item>,
+            records: Vec<Item>,
+            macros: Vec<Item>,
+            consts: Vec<Item>,
+        }
+        let ctx = Ctx {
+            common: self.common(
+                lang,
+                &page,
+                self.crumbs(&facts.path, &page, None, Vec::new()),
+            ),
+            path: &facts.path,
+            modified: self
+                .config
+                .modified
+                .get(file as usize)
+                .map_or("", String::as_str),
+            functions,
+            records,
+            macros,
+            consts,
+        };
+        Page {
+            path: format!("{}/{page}", lang_code(lang)),
+            bytes: self.render("file.html", ctx),
+        }
+    }
+
+    /// Where a gloss links to: the function's report, or the file page
+    /// anchor of a member, macro, enum constant or variable.
+    fn gloss_href(
+        &self,
+        from_file: FileId,
+        page: &str,
+        g: &cgloss_report::GlossRow,
+    ) -> Option<String> {
+        let (file, line) = self.site_of(&g.defined_at)?;
+        let target = match g.kind.as_str() {
+            "function" => {
+                let c = self.index.resolve_call(&g.symbol, from_file)?;
+                let id = match c.kind {
+                    CallableKind::Function => self.function_at(&g.symbol, c.site.path, c.site.line),
+                    _ => None,
+                };
+                match id {
+                    Some(id) => self.function_url(id),
+                    None => format!("{}#{}", self.file_url(file), anchor('d', line, &g.symbol)),
+                }
+            }
+            "macro" => format!("{}#{}", self.file_url(file), anchor('d', line, &g.symbol)),
+            "enum constant" => format!("{}#{}", self.file_url(file), anchor('e', line, &g.symbol)),
+            "global" => format!("{}#{}", self.file_url(file), anchor('v', line, &g.symbol)),
+            "member" => {
+                let member = g.symbol.rsplit('.').next().unwrap_or(&g.symbol);
+                format!("{}#{}", self.file_url(file), anchor('m', line, member))
+            }
+            _ => return None,
+        };
+        Some(relative(page, &target))
+    }
+
+    fn related_function(
+        &self,
+        page: &str,
+        name: &str,
+        path: Option<&str>,
+        line: Option<u32>,
+        summary: Option<String>,
+    ) -> RelatedRow {
+        let (href, at) = match (path, line) {
+            (Some(p), Some(l)) => {
+                let href = match self.function_at(name, p, l) {
+                    Some(id) => Some(self.function_url(id)),
+                    None => self
+                        .index
+                        .file_id(p)
+                        .map(|f| format!("{}#{}", self.file_url(f), anchor('d', l, name))),
+                };
+                (href.map(|h| relative(page, &h)), Some(format!("{p}:{l}")))
+            }
+            _ => (None, None),
+        };
+        RelatedRow {
+            name: name.to_string(),
+            href,
+            at,
+            summary,
+        }
+    }
+
+    /// The report page of a function, from its rendered report.
+    pub fn function_page(&self, id: FnId, report: &FunctionReport) -> Page {
+        let lang = report.lang;
+        let page = self.function_url(id);
+        let lines = report
+            .body
+            .iter()
+            .map(|l| {
+                let mut segs = Vec::new();
+                let mut at = 0;
+                for span in &l.spans {
+                    if span.start > at {
+                        segs.push(Seg {
+                            text: l.text[at..span.start].to_string(),
+                            href: None,
+                            title: None,
+                        });
+                    }
+                    let g = &l.glosses[span.gloss];
+                    segs.push(Seg {
+                        text: l.text[span.start..span.end].to_string(),
+                        href: self.gloss_href(id.file, &page, g),
+                        title: Some(if g.doc.is_empty() {
+                            g.gloss.clone()
+                        } else {
+                            g.doc.clone()
+                        }),
+                    });
+                    at = span.end;
+                }
+                if at < l.text.len() {
+                    segs.push(Seg {
+                        text: l.text[at..].to_string(),
+                        href: None,
+                        title: None,
+                    });
+                }
+                Line {
+                    line: l.line,
+                    depth: l.depth,
+                    segs,
+                    source: l.source.clone(),
+                }
+            })
+            .collect();
+        let callers = report
+            .callers
+            .iter()
+            .map(|r| {
+                self.related_function(&page, &r.name, r.file.as_deref(), r.line, r.summary.clone())
+            })
+            .collect();
+        let callees = report
+            .callees
+            .iter()
+            .map(|r| {
+                self.related_function(&page, &r.name, r.file.as_deref(), r.line, r.summary.clone())
+            })
+            .collect();
+        let referenced_by = report
+            .referenced_by
+            .iter()
+            .map(|r| {
+                let mut row = self.related_function(
+                    &page,
+                    &r.name,
+                    r.file.as_deref(),
+                    r.line,
+                    r.summary.clone(),
+                );
+                if self
+                    .function_at(
+                        &r.name,
+                        r.file.as_deref().unwrap_or(""),
+                        r.line.unwrap_or(0),
+                    )
+                    .is_none()
+                {
+                    // A variable: its anchor on the file page.
+                    row.href = r
+                        .file
+                        .as_deref()
+                        .and_then(|p| self.index.file_id(p))
+                        .map(|f| {
+                            relative(
+                                &page,
+                                &format!(
+                                    "{}#{}",
+                                    self.file_url(f),
+                                    anchor('v', r.line.unwrap_or(0), &r.name)
+                                ),
+                            )
+                        });
+                }
+                row
+            })
+            .collect::<Vec<_>>();
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            r: &'a FunctionReport,
+            lines: Vec<Line>,
+            callers: Vec<RelatedRow>,
+            callees: Vec<RelatedRow>,
+            referenced_by: Vec<RelatedRow>,
+            file_href: String,
+            tree_callers: TreeNode,
+            tree_callees: TreeNode,
+            modified: &'a str,
+        }
+        let f = self.index.function(id);
+        let file_href = relative(
+            &page,
+            &format!(
+                "{}#{}",
+                self.file_url(id.file),
+                anchor('f', f.line, &f.name)
+            ),
+        );
+        let ctx = Ctx {
+            common: self.common(
+                lang,
+                &page,
+                self.crumbs(
+                    &report.file,
+                    &page,
+                    Some(relative(&page, &self.file_url(id.file))),
+                    vec![Crumb {
+                        text: report.name.clone(),
+                        href: None,
+                    }],
+                ),
+            ),
+            r: report,
+            lines,
+            callers,
+            callees,
+            referenced_by,
+            file_href,
+            tree_callers: self.tree_node(id, &page, 0, true, &mut { TREE_BUDGET }),
+            tree_callees: self.tree_node(id, &page, 0, false, &mut { TREE_BUDGET }),
+            modified: self
+                .config
+                .modified
+                .get(id.file as usize)
+                .map_or("", String::as_str),
+        };
+        Page {
+            path: format!("{}/{page}", lang_code(lang)),
+            bytes: self.render("function.html", ctx),
+        }
+    }
+
+    fn tree_node(
+        &self,
+        id: FnId,
+        page: &str,
+        depth: usize,
+        callers: bool,
+        budget: &mut usize,
+    ) -> TreeNode {
+        let f = self.index.function(id);
+        let mut node = TreeNode {
+            name: f.name.clone(),
+            href: Some(relative(page, &self.function_url(id))),
+            at: format!("{}:{}", self.index.path(id), f.line),
+            children: Vec::new(),
+            more: None,
+            open: depth == 0,
+        };
+        if depth >= TREE_DEPTH {
+            return node;
+        }
+        if callers {
+            let list = self.index.callers(id);
+            for &c in list.iter().take(TREE_FANOUT[depth]) {
+                if *budget == 0 {
+                    break;
+                }
+                *budget -= 1;
+                node.children
+                    .push(self.tree_node(c, page, depth + 1, true, budget));
+            }
+            if list.len() > node.children.len() {
+                node.more = Some(format!("… {}", list.len() - node.children.len()));
+            }
+        } else {
+            let mut total = 0;
+            for name in &f.calls {
+                let targets = self.index.resolve_functions(name, id.file);
+                if targets.is_empty() {
+                    total += 1;
+                    if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
+                        *budget -= 1;
+                        let site = self.index.resolve_call(name, id.file).map(|c| {
+                            let href = self.index.file_id(c.site.path).map(|fid| {
+                                relative(
+                                    page,
+                                    &format!(
+                                        "{}#{}",
+                                        self.file_url(fid),
+                                        anchor('d', c.site.line, name)
+                                    ),
+                                )
+                            });
+                            (href, format!("{}:{}", c.site.path, c.site.line))
+                        });
+                        let (href, at) = site.unwrap_or((None, String::new()));
+                        node.children.push(TreeNode {
+                            name: name.clone(),
+                            href,
+                            at,
+                            children: Vec::new(),
+                            more: None,
+                            open: false,
+                        });
+                    }
+                    continue;
+                }
+                for t in targets {
+                    total += 1;
+                    if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
+                        *budget -= 1;
+                        node.children
+                            .push(self.tree_node(t, page, depth + 1, false, budget));
+                    }
+                }
+            }
+            if total > node.children.len() {
+                node.more = Some(format!("… {}", total - node.children.len()));
+            }
+        }
+        node
+    }
+}

@@ -1,0 +1,113 @@
+//! The words of the site's pages in each language.
+
+use cgloss_report::Lang;
+use serde::Serialize;
+
+/// Labels used by the templates.
+#[derive(Serialize)]
+pub struct HtmlWords {
+    title: &'static str,
+    home: &'static str,
+    search: &'static str,
+    files: &'static str,
+    files_title: &'static str,
+    functions: &'static str,
+    functions_title: &'static str,
+    documented: &'static str,
+    folders: &'static str,
+    records: &'static str,
+    macros: &'static str,
+    consts: &'static str,
+    source: &'static str,
+    last_modified: &'static str,
+    generated: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    proto: &'static str,
+    ty: &'static str,
+    doc: &'static str,
+    params: &'static str,
+    none: &'static str,
+    body: &'static str,
+    show_c: &'static str,
+    diagnostics: &'static str,
+    callers: &'static str,
+    callees: &'static str,
+    referenced_by: &'static str,
+    call_tree: &'static str,
+    call_tree_link: &'static str,
+}
+
+static EN: HtmlWords = HtmlWords {
+    title: "Function report",
+    home: "Home",
+    search: "Search functions, structs, macros",
+    files: "files",
+    files_title: "Files",
+    functions: "functions",
+    functions_title: "Functions",
+    documented: "of functions documented",
+    folders: "Folders",
+    records: "Structs and unions",
+    macros: "Macros",
+    consts: "Constants and variables",
+    source: "Source",
+    last_modified: "Last modified",
+    generated: "Generated",
+    name: "Name",
+    summary: "Summary",
+    proto: "Proto",
+    ty: "Type",
+    doc: "Full documentation",
+    params: "Parameters",
+    none: "none",
+    body: "Body",
+    show_c: "C source",
+    diagnostics: "Parse problems (kept as source text)",
+    callers: "Callers",
+    callees: "Callees",
+    referenced_by: "Referenced by",
+    call_tree: "Call tree",
+    call_tree_link: "Callers and callees, three levels each",
+};
+
+static ZH: HtmlWords = HtmlWords {
+    title: "函数逻辑报告",
+    home: "首页",
+    search: "搜索函数、结构体、宏",
+    files: "个文件",
+    files_title: "文件",
+    functions: "个函数",
+    functions_title: "函数",
+    documented: "的函数有文档",
+    folders: "目录",
+    records: "结构体与联合体",
+    macros: "宏",
+    consts: "常量与变量",
+    source: "源文件",
+    last_modified: "最后修改",
+    generated: "生成于",
+    name: "函数名称",
+    summary: "摘要",
+    proto: "函数原型",
+    ty: "返回类型",
+    doc: "完整文档",
+    params: "参数",
+    none: "无",
+    body: "函数体",
+    show_c: "C 源码",
+    diagnostics: "解析问题（保留源码）",
+    callers: "调用者",
+    callees: "被调用",
+    referenced_by: "被引用",
+    call_tree: "函数Tree",
+    call_tree_link: "调用者与被调用者，各三层",
+};
+
+/// The labels of a language.
+pub fn html_words(lang: Lang) -> &'static HtmlWords {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}

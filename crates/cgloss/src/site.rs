@@ -1,0 +1,357 @@
+//! `cgloss site`: write the static website of a tree into an output folder.
+//!
+//! Only this module writes files. It refuses an output folder inside the
+//! root, or one holding files it did not write (`--force` overrides both);
+//! it records what it wrote in `OUT/.cgloss-site` and removes, on the next
+//! run, pages that are no longer produced.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{IsTerminal, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use cgloss_html::{Page, Site, SiteConfig};
+use cgloss_index::FnId;
+use cgloss_report::Lang;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::messages::Messages;
+use crate::Status;
+
+/// Name of the file listing what a previous run wrote.
+const MARKER: &str = ".cgloss-site";
+
+/// Options of `cgloss site`.
+pub struct SiteArgs {
+    pub root: PathBuf,
+    pub out: PathBuf,
+    pub langs: Vec<Lang>,
+    pub title: Option<String>,
+    pub force: bool,
+}
+
+struct Writer {
+    out: PathBuf,
+    written: Mutex<Vec<String>>,
+    n_pages: AtomicUsize,
+    n_bytes: AtomicU64,
+}
+
+impl Writer {
+    fn write(&self, page: &Page) -> anyhow::Result<()> {
+        let rel = Path::new(&page.path);
+        // Paths come from cgloss-html, which escapes every name; refuse
+        // anything that could leave the output folder all the same.
+        if rel.is_absolute() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            bail!("refusing to write outside the output folder: {}", page.path);
+        }
+        let path = self.out.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("{}", parent.display()))?;
+        }
+        std::fs::write(&path, &page.bytes).with_context(|| format!("{}", path.display()))?;
+        self.n_pages.fetch_add(1, Ordering::Relaxed);
+        self.n_bytes
+            .fetch_add(page.bytes.len() as u64, Ordering::Relaxed);
+        self.written
+            .lock()
+            .expect("not poisoned")
+            .push(page.path.clone());
+        Ok(())
+    }
+}
+
+/// The title from a kernel `Makefile` (`Linux v5.5.9`), else the folder name.
+fn default_title(root: &Path) -> String {
+    if let Ok(makefile) = std::fs::read_to_string(root.join("Makefile")) {
+        let var = |name: &str| {
+            makefile.lines().take(20).find_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == name).then(|| v.trim().to_string())
+            })
+        };
+        if let (Some(v), Some(p), Some(s)) = (var("VERSION"), var("PATCHLEVEL"), var("SUBLEVEL")) {
+            let extra = var("EXTRAVERSION").unwrap_or_default();
+            return format!("Linux v{v}.{p}.{s}{extra}");
+        }
+    }
+    root.canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "cgloss".to_string())
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` of a Unix time.
+pub fn format_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The generation date: `SOURCE_DATE_EPOCH` when set, else now.
+fn generation_time() -> anyhow::Result<i64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("SOURCE_DATE_EPOCH is not a number: {v}")),
+        Err(_) => Ok(SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)),
+    }
+}
+
+/// Commit time of the last commit touching each path, when `root` is a git
+/// checkout (paths relative to the root).
+fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
+    if !root.join(".git").exists() {
+        return None;
+    }
+    let prefix = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--show-prefix"])
+        .output()
+        .ok()?;
+    let prefix = String::from_utf8_lossy(&prefix.stdout).trim().to_string();
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "log",
+            "--format=%x00%ct",
+            "--name-only",
+            "--no-renames",
+            "--",
+            ".",
+        ])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let mut dates = HashMap::new();
+    let mut current = 0i64;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(t) = line.strip_prefix('\0') {
+            current = t.trim().parse().unwrap_or(0);
+        } else if !line.is_empty() {
+            let rel = line.strip_prefix(&prefix).unwrap_or(line);
+            dates.entry(rel.to_string()).or_insert(current);
+        }
+    }
+    Some(dates)
+}
+
+fn check_out_dir(args: &SiteArgs) -> anyhow::Result<Option<BTreeSet<String>>> {
+    let root = args
+        .root
+        .canonicalize()
+        .with_context(|| format!("{}", args.root.display()))?;
+    let out_abs = if args.out.exists() {
+        args.out.canonicalize()?
+    } else {
+        let parent = args
+            .out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let parent = parent
+            .canonicalize()
+            .with_context(|| format!("{}", parent.display()))?;
+        parent.join(args.out.file_name().unwrap_or_default())
+    };
+    if out_abs.starts_with(&root) && !args.force {
+        bail!(
+            "{}: the output folder is inside the root {}; choose another or pass --force",
+            args.out.display(),
+            root.display()
+        );
+    }
+    if !args.out.exists() {
+        return Ok(None);
+    }
+    if !args.out.is_dir() {
+        bail!("{}: not a directory", args.out.display());
+    }
+    let marker = args.out.join(MARKER);
+    match std::fs::read_to_string(&marker) {
+        Ok(list) => Ok(Some(list.lines().map(str::to_string).collect())),
+        Err(_) => {
+            let empty = std::fs::read_dir(&args.out)
+                .with_context(|| format!("{}", args.out.display()))?
+                .next()
+                .is_none();
+            if !empty && !args.force {
+                bail!(
+                    "{}: holds files cgloss did not write; choose an empty folder or pass --force",
+                    args.out.display()
+                );
+            }
+            Ok(None)
+        }
+    }
+}
+
+pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
+    let start = Instant::now();
+    let meta = std::fs::metadata(&args.root).with_context(|| format!("{}", args.root.display()))?;
+    if !meta.is_dir() {
+        bail!("{}: not a directory", args.root.display());
+    }
+    let previous = check_out_dir(&args)?;
+    let generated = format_utc(generation_time()?);
+    let tree = crate::build::build(&args.root, messages);
+    let index = &tree.index;
+    let git = git_dates(&args.root);
+    let modified = tree
+        .files
+        .iter()
+        .map(|f| {
+            let secs = git
+                .as_ref()
+                .and_then(|d| d.get(&f.rel).copied())
+                .or_else(|| {
+                    let m = std::fs::metadata(&f.abs).ok()?.modified().ok()?;
+                    Some(m.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
+                });
+            secs.map(format_utc).unwrap_or_default()
+        })
+        .collect();
+    let site = Site::new(
+        index,
+        SiteConfig {
+            title: args
+                .title
+                .clone()
+                .unwrap_or_else(|| default_title(&args.root)),
+            langs: args.langs.clone(),
+            generated,
+            modified,
+        },
+    );
+    let writer = Writer {
+        out: args.out.clone(),
+        written: Mutex::new(Vec::new()),
+        n_pages: AtomicUsize::new(0),
+        n_bytes: AtomicU64::new(0),
+    };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
+    for page in site.assets().iter().chain(&site.search()) {
+        writer.write(page)?;
+    }
+    for &lang in site.langs() {
+        for page in site.folder_pages(lang) {
+            writer.write(&page)?;
+        }
+    }
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(index.files().len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} pages: {pos}/{len} files {wide_bar} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    (0..index.files().len())
+        .into_par_iter()
+        .try_for_each(|file_id| -> anyhow::Result<()> {
+            let file_id = file_id as u32;
+            for &lang in site.langs() {
+                writer.write(&site.file_page(file_id, lang))?;
+            }
+            let facts = index.file(file_id);
+            if !facts.functions.is_empty() {
+                let source = &tree.files[file_id as usize];
+                if let Some(text) = crate::discover::read_text(source, messages, true) {
+                    let starts: Vec<u32> = facts.functions.iter().map(|f| f.start_byte).collect();
+                    let bodies = cgloss_syntax::lower_functions(&text, &starts);
+                    for (idx, body) in bodies.iter().enumerate() {
+                        let id = FnId {
+                            file: file_id,
+                            idx: idx as u32,
+                        };
+                        let Some(body) = body else {
+                            messages.warn(&format!(
+                                "{}:{}: function body not found on re-reading",
+                                facts.path, facts.functions[idx].line
+                            ));
+                            continue;
+                        };
+                        for d in &body.diagnostics {
+                            messages.warn(&format!(
+                                "{}:{}: {} (in {})",
+                                facts.path, d.line, d.message, facts.functions[idx].name
+                            ));
+                        }
+                        for &lang in site.langs() {
+                            let report = cgloss_report::render(index, id, body, lang);
+                            writer.write(&site.function_page(id, &report))?;
+                        }
+                    }
+                }
+            }
+            progress.inc(1);
+            progress.set_message(format!("{} pages", writer.n_pages.load(Ordering::Relaxed)));
+            Ok(())
+        })?;
+    progress.finish_and_clear();
+    let mut written = writer.written.into_inner().expect("not poisoned");
+    written.sort();
+    if let Some(previous) = previous {
+        let now: BTreeSet<&str> = written.iter().map(String::as_str).collect();
+        for stale in previous.iter().filter(|p| !now.contains(p.as_str())) {
+            let rel = Path::new(stale);
+            if rel.components().all(|c| matches!(c, Component::Normal(_))) {
+                let _ = std::fs::remove_file(args.out.join(rel));
+            }
+        }
+    }
+    let mut marker = written.join("\n");
+    marker.push('\n');
+    std::fs::write(args.out.join(MARKER), marker)?;
+    let n_pages = writer.n_pages.load(Ordering::Relaxed);
+    let n_bytes = writer.n_bytes.load(Ordering::Relaxed);
+    let _ = writeln!(
+        std::io::stderr(),
+        "cgloss: wrote {n_pages} pages ({:.1} MB) to {} in {:.1}s, {} warnings",
+        n_bytes as f64 / 1e6,
+        args.out.display(),
+        start.elapsed().as_secs_f64(),
+        messages.n_warnings()
+    );
+    Ok(Status::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_utc;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_utc(1_584_022_729), "2020-03-12 14:18:49 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+}

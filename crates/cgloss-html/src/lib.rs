@@ -355,6 +355,40 @@ impl<'a> Site<'a> {
             .find(|id| self.index.function(*id).line == line)
     }
 
+    /// The file-page anchor of whatever named `name` is declared at `line`
+    /// of `file` (macro, prototype, enum constant, variable).
+    fn item_url(&self, file: FileId, name: &str, line: u32) -> String {
+        let facts = self.index.file(file);
+        let kind = if facts
+            .macros
+            .iter()
+            .any(|m| m.line == line && m.name == name)
+        {
+            'd'
+        } else if facts
+            .prototypes
+            .iter()
+            .any(|p| p.line == line && p.name == name)
+        {
+            'p'
+        } else if facts
+            .enum_consts
+            .iter()
+            .any(|e| e.line == line && e.name == name)
+        {
+            'e'
+        } else if facts
+            .globals
+            .iter()
+            .any(|g| g.line == line && g.name == name)
+        {
+            'v'
+        } else {
+            return self.file_url(file);
+        };
+        format!("{}#{}", self.file_url(file), anchor(kind, line, name))
+    }
+
     fn site_of(&self, defined_at: &str) -> Option<(FileId, u32)> {
         let (path, line) = defined_at.rsplit_once(':')?;
         Some((self.index.file_id(path)?, line.parse().ok()?))
@@ -567,6 +601,11 @@ impl<'a> Site<'a> {
             .iter()
             .map(|m| item('d', &m.name, m.line, &m.doc))
             .collect();
+        let prototypes: Vec<Item> = facts
+            .prototypes
+            .iter()
+            .map(|p| item('p', &p.name, p.line, &p.doc))
+            .collect();
         let mut consts: Vec<Item> = facts
             .enum_consts
             .iter()
@@ -587,6 +626,7 @@ impl<'a> Site<'a> {
             functions: Vec<Item>,
             records: Vec<Item>,
             macros: Vec<Item>,
+            prototypes: Vec<Item>,
             consts: Vec<Item>,
         }
         let ctx = Ctx {
@@ -604,6 +644,7 @@ impl<'a> Site<'a> {
             functions,
             records,
             macros,
+            prototypes,
             consts,
         };
         Page {
@@ -630,12 +671,10 @@ impl<'a> Site<'a> {
                 };
                 match id {
                     Some(id) => self.function_url(id),
-                    None => format!("{}#{}", self.file_url(file), anchor('d', line, &g.symbol)),
+                    None => self.item_url(file, &g.symbol, line),
                 }
             }
-            "macro" => format!("{}#{}", self.file_url(file), anchor('d', line, &g.symbol)),
-            "enum constant" => format!("{}#{}", self.file_url(file), anchor('e', line, &g.symbol)),
-            "global" => format!("{}#{}", self.file_url(file), anchor('v', line, &g.symbol)),
+            "macro" | "enum constant" | "global" => self.item_url(file, &g.symbol, line),
             "member" => {
                 let member = g.symbol.rsplit('.').next().unwrap_or(&g.symbol);
                 format!("{}#{}", self.file_url(file), anchor('m', line, member))
@@ -657,10 +696,7 @@ impl<'a> Site<'a> {
             (Some(p), Some(l)) => {
                 let href = match self.function_at(name, p, l) {
                     Some(id) => Some(self.function_url(id)),
-                    None => self
-                        .index
-                        .file_id(p)
-                        .map(|f| format!("{}#{}", self.file_url(f), anchor('d', l, name))),
+                    None => self.index.file_id(p).map(|f| self.item_url(f, name, l)),
                 };
                 (href.map(|h| relative(page, &h)), Some(format!("{p}:{l}")))
             }
@@ -737,38 +773,7 @@ impl<'a> Site<'a> {
             .referenced_by
             .iter()
             .map(|r| {
-                let mut row = self.related_function(
-                    &page,
-                    &r.name,
-                    r.file.as_deref(),
-                    r.line,
-                    r.summary.clone(),
-                );
-                if self
-                    .function_at(
-                        &r.name,
-                        r.file.as_deref().unwrap_or(""),
-                        r.line.unwrap_or(0),
-                    )
-                    .is_none()
-                {
-                    // A variable: its anchor on the file page.
-                    row.href = r
-                        .file
-                        .as_deref()
-                        .and_then(|p| self.index.file_id(p))
-                        .map(|f| {
-                            relative(
-                                &page,
-                                &format!(
-                                    "{}#{}",
-                                    self.file_url(f),
-                                    anchor('v', r.line.unwrap_or(0), &r.name)
-                                ),
-                            )
-                        });
-                }
-                row
+                self.related_function(&page, &r.name, r.file.as_deref(), r.line, r.summary.clone())
             })
             .collect::<Vec<_>>();
         #[derive(Serialize)]
@@ -870,16 +875,10 @@ impl<'a> Site<'a> {
                     if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
                         *budget -= 1;
                         let site = self.index.resolve_call(name, id.file).map(|c| {
-                            let href = self.index.file_id(c.site.path).map(|fid| {
-                                relative(
-                                    page,
-                                    &format!(
-                                        "{}#{}",
-                                        self.file_url(fid),
-                                        anchor('d', c.site.line, name)
-                                    ),
-                                )
-                            });
+                            let href = self
+                                .index
+                                .file_id(c.site.path)
+                                .map(|fid| relative(page, &self.item_url(fid, name, c.site.line)));
                             (href, format!("{}:{}", c.site.path, c.site.line))
                         });
                         let (href, at) = site.unwrap_or((None, String::new()));

@@ -5,6 +5,9 @@
 //! Tests that need `../shared` print that they were skipped when it is
 //! absent, and fail instead when `CI=true`.
 
+mod browser;
+mod site;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -252,11 +252,13 @@ pub fn parse_kernel_doc(text: &str) -> Option<Doc> {
     if first.starts_with("DOC:") {
         return None;
     }
-    let head = first
-        .split_once(" - ")
-        .or_else(|| first.split_once("\t- "))
-        .or_else(|| first.split_once(" -\t"))
-        .or_else(|| first.split_once("\t-\t"));
+    // `name - summary`, also written `name -- summary` or with tabs: the
+    // earliest separator wins.
+    let head = [" - ", " -- ", "\t- ", " -\t", "\t-\t"]
+        .iter()
+        .filter_map(|sep| first.find(sep).map(|at| (at, sep.len())))
+        .min()
+        .map(|(at, len)| (&first[..at], &first[at + len..]));
     let Some((name, rest)) = head.filter(|(name, _)| {
         let name = name.trim();
         !name.is_empty() && name.split_whitespace().count() <= 2 && !name.starts_with('@')
@@ -330,6 +332,16 @@ mod tests {
             doc.param("ctx"),
             Some("[in] Pointer to the userfaultfd context.")
         );
+    }
+
+    #[test]
+    fn double_dash_separator() {
+        let doc = parse_kernel_doc(
+            "list_is_first -- tests whether @list is the first entry\n@list: the entry to test",
+        )
+        .unwrap();
+        assert_eq!(doc.summary, "tests whether @list is the first entry");
+        assert_eq!(doc.param("list"), Some("the entry to test"));
     }
 
     #[test]

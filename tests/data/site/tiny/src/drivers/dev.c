@@ -25,3 +25,14 @@ int dev_probe(int id)
 static const struct dev_ops { int (*probe)(int); } ops = {
 	.probe = dev_probe,
 };
+
+#ifdef CONFIG_DEV_DEBUG
+static void dev_log(int id)
+{
+	dev_probe(id);
+}
+#else
+static void dev_log(int id)
+{
+}
+#endif

@@ -240,6 +240,8 @@ pub struct FileFacts {
     pub n_syntax_errors: u32,
     /// The first syntax error, if any.
     pub first_error: Option<Diagnostic>,
+    /// Other problems worth a warning (parts left unparsed).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl FileFacts {

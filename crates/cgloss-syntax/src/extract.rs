@@ -37,6 +37,7 @@ pub fn extract(path: &str, parse: &Parse) -> FileFacts {
             ..FileFacts::default()
         },
     };
+    ex.facts.diagnostics = parse.notes.clone();
     ex.count_errors();
     ex.walk(parse.tree.root_node());
     ex.facts

@@ -25,6 +25,8 @@ pub(crate) struct Parse<'a> {
     pub original: &'a str,
     pub text: String,
     pub tree: tree_sitter::Tree,
+    /// What the pre-pass left out (overlong lines).
+    pub notes: Vec<cgloss_facts::Diagnostic>,
 }
 
 thread_local! {
@@ -32,7 +34,18 @@ thread_local! {
 }
 
 pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
-    let bytes = prepass(original.as_bytes());
+    let mut bytes = prepass(original.as_bytes());
+    let notes = prepass::blank_long_lines(&mut bytes)
+        .into_iter()
+        .map(|line| cgloss_facts::Diagnostic {
+            line,
+            col: 1,
+            message: format!(
+                "line longer than {} bytes: its {{ … }} was not parsed",
+                prepass::LONG_LINE
+            ),
+        })
+        .collect();
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let tree = PARSER.with(|cell| {
@@ -50,6 +63,7 @@ pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
         original,
         text,
         tree,
+        notes,
     })
 }
 

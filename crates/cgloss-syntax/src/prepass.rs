@@ -186,6 +186,38 @@ pub fn prepass(src: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Lines longer than this are data tables, not code worth a syntax tree.
+pub const LONG_LINE: usize = 1 << 20;
+
+/// Blanks the inside of the outermost `{ … }` of every line longer than
+/// `LONG_LINE` (a generated table on one line costs tree-sitter seconds and
+/// gigabytes for nothing a reader needs). Returns the 1-based lines blanked.
+pub fn blank_long_lines(text: &mut [u8]) -> Vec<u32> {
+    let mut blanked = Vec::new();
+    let mut start = 0;
+    let mut line = 1u32;
+    while start < text.len() {
+        let end = text[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |k| start + k);
+        if end - start > LONG_LINE {
+            let row = &text[start..end];
+            let open = row.iter().position(|&b| b == b'{');
+            let close = row.iter().rposition(|&b| b == b'}');
+            if let (Some(o), Some(c)) = (open, close) {
+                if o + 1 < c {
+                    blank(text, start + o + 1, start + c);
+                    blanked.push(line);
+                }
+            }
+        }
+        start = end + 1;
+        line += 1;
+    }
+    blanked
+}
+
 struct Scanner<'a> {
     src: &'a [u8],
     out: &'a mut Vec<u8>,
@@ -667,6 +699,18 @@ mod tests {
             "SYSCALL_DEFINE0(getpid)\n{\n}",
             "long getpid(          )\n{\n}",
         );
+    }
+
+    #[test]
+    fn long_lines_are_blanked() {
+        let mut text =
+            format!("int t[] = {{{}}};\nint x;\n", "1,".repeat(super::LONG_LINE)).into_bytes();
+        let len = text.len();
+        assert_eq!(super::blank_long_lines(&mut text), vec![1]);
+        assert_eq!(text.len(), len);
+        assert!(String::from_utf8(text)
+            .unwrap()
+            .starts_with("int t[] = {  "));
     }
 
     #[test]

@@ -36,9 +36,13 @@ pub fn build(root: &Path, messages: &Messages) -> Tree {
     let facts: Vec<_> = files
         .par_iter()
         .filter_map(|file| {
-            let text = read_text(file, messages, false);
+            let text = read_text(file, messages, true);
             progress.inc(1);
-            Some(cgloss_syntax::extract(&file.rel, &text?))
+            let facts = cgloss_syntax::extract(&file.rel, &text?);
+            for d in &facts.diagnostics {
+                messages.warn(&format!("{}:{}: {}", file.rel, d.line, d.message));
+            }
+            Some(facts)
         })
         .collect();
     progress.finish_and_clear();

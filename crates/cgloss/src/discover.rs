@@ -19,10 +19,11 @@ fn is_c_file(path: &Path) -> bool {
 
 /// Every `.c` and `.h` file under `root`, sorted by relative path. Hidden
 /// files and what `.gitignore` excludes are skipped, as ripgrep does.
+/// Symbolic links are followed; a loop or a dangling link is a warning.
 pub fn discover(root: &Path, messages: &Messages) -> Vec<SourceFile> {
     let mut files = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
-        .follow_links(false)
+        .follow_links(true)
         .require_git(true)
         .sort_by_file_path(|a, b| a.cmp(b))
         .build();
@@ -43,29 +44,53 @@ pub fn discover(root: &Path, messages: &Messages) -> Vec<SourceFile> {
                     .join("/");
                 files.push(SourceFile { abs, rel });
             }
-            Err(err) => messages.skip(&format!("{err}")),
+            Err(err) => {
+                // A walk error (a loop, a dangling link, a folder that cannot
+                // be read) names its path; keep the message on one line.
+                let text = err.to_string().replace('\n', " ");
+                messages.skip(&text);
+            }
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     files
 }
 
-/// Reads a file as text: invalid UTF-8 is decoded lossily (with a warning),
-/// so line numbers stay intact. `None` (with a warning) when it cannot be read.
-pub fn read_text(file: &SourceFile, messages: &Messages, warn_lossy: bool) -> Option<String> {
+/// Reads a file as text: invalid UTF-8 is decoded lossily (with a warning
+/// when `warn` is set, so each file is named once per run), so line numbers
+/// stay intact. `None` (with a warning, and counted as skipped) when it
+/// cannot be read or holds NUL bytes (a binary file named `.c`).
+pub fn read_text(file: &SourceFile, messages: &Messages, warn: bool) -> Option<String> {
     match std::fs::read(&file.abs) {
+        Ok(bytes) if memchr_nul(&bytes) => {
+            if warn {
+                messages.skip(&format!("{}: binary file (NUL byte), skipped", file.rel));
+            }
+            None
+        }
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(err) => {
-                if warn_lossy {
-                    messages.warn(&format!("{}: invalid UTF-8, decoded lossily", file.rel));
+                if warn {
+                    let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+                    messages.warn(&format!(
+                        "{}:{line}: invalid UTF-8, decoded lossily",
+                        file.rel
+                    ));
                 }
                 Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
             }
         },
         Err(err) => {
-            messages.skip(&format!("{}: {}", file.rel, err));
+            if warn {
+                messages.skip(&format!("{}: {}", file.rel, err));
+            }
             None
         }
     }
+}
+
+fn memchr_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
 }

@@ -230,7 +230,8 @@ fn report(
         }
         for id in ids {
             let file = &tree.files[id.file as usize];
-            let Some(text) = discover::read_text(file, messages, true) else {
+            let Some(text) = discover::read_text(file, messages, false) else {
+                messages.skip(&format!("{}: could not be read again", file.rel));
                 continue;
             };
             let f = index.function(id);

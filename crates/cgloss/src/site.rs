@@ -284,7 +284,11 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
             let facts = index.file(file_id);
             if !facts.functions.is_empty() {
                 let source = &tree.files[file_id as usize];
-                if let Some(text) = crate::discover::read_text(source, messages, true) {
+                let text = crate::discover::read_text(source, messages, false);
+                if text.is_none() {
+                    messages.skip(&format!("{}: could not be read again", facts.path));
+                }
+                if let Some(text) = text {
                     let starts: Vec<u32> = facts.functions.iter().map(|f| f.start_byte).collect();
                     let bodies = cgloss_syntax::lower_functions(&text, &starts);
                     for (idx, body) in bodies.iter().enumerate() {

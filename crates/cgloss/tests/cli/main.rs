@@ -6,6 +6,7 @@
 //! absent, and fail instead when `CI=true`.
 
 mod browser;
+mod hostile;
 mod site;
 
 use std::path::{Path, PathBuf};

@@ -238,16 +238,15 @@ fn unescape(s: &str) -> String {
         .replace("&quot;", "\"")
 }
 
-#[test]
-fn fixture_site_links_resolve_and_every_function_has_a_page() {
-    let Some(site) = fixture_site() else {
-        return;
-    };
+/// Checks every `href` and `src` of every page of a site: the target file
+/// exists and so does its `#anchor`; nothing points outside. Returns the
+/// number of links and the broken ones.
+pub fn check_links(site: &Path) -> (usize, Vec<String>) {
+    let root = site.canonicalize().unwrap();
     let mut anchors: HashMap<PathBuf, HashSet<String>> = HashMap::new();
     let mut n_links = 0usize;
     let mut broken = Vec::new();
-    let all = files(site);
-    for rel in all
+    for rel in files(site)
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
     {
@@ -267,8 +266,9 @@ fn fixture_site_links_resolve_and_every_function_has_a_page() {
                 broken.push(format!("{rel:?} -> {link}"));
                 continue;
             }
+            let key = target.canonicalize().unwrap();
+            assert!(key.starts_with(&root), "{rel:?} -> {link} leaves the site");
             if !frag.is_empty() {
-                let key = target.canonicalize().unwrap();
                 let set = anchors
                     .entry(key)
                     .or_insert_with(|| ids(&std::fs::read_to_string(&target).unwrap()));
@@ -278,6 +278,16 @@ fn fixture_site_links_resolve_and_every_function_has_a_page() {
             }
         }
     }
+    (n_links, broken)
+}
+
+#[test]
+fn fixture_site_links_resolve_and_every_function_has_a_page() {
+    let Some(site) = fixture_site() else {
+        return;
+    };
+    let (n_links, broken) = check_links(site);
+    let all = files(site);
     assert!(
         broken.is_empty(),
         "{} broken links of {n_links}, e.g.:\n{}",

@@ -103,6 +103,22 @@ pub enum StmtKind {
     Empty,
 }
 
+impl StmtKind {
+    /// A statement an `if` or `else` without braces pulls up onto its own
+    /// line (RENDERING.md §2): an expression, `return`, `break`, `continue`
+    /// or `goto`.
+    pub fn is_simple(&self) -> bool {
+        matches!(
+            self,
+            StmtKind::Expr(_)
+                | StmtKind::Return(_)
+                | StmtKind::Break
+                | StmtKind::Continue
+                | StmtKind::Goto(_)
+        )
+    }
+}
+
 /// The `else` part of an `if`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElseBranch {

@@ -36,6 +36,24 @@ impl TypeRef {
         }
     }
 
+    /// Reads a type written as text (`const struct task *`, `unsigned long`):
+    /// qualifiers and storage classes are dropped, stars counted.
+    pub fn parse(text: &str) -> TypeRef {
+        let ptr = text.matches('*').count().min(u8::MAX as usize) as u8;
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == '*')
+            .filter(|w| {
+                !w.is_empty()
+                    && !matches!(*w, "const" | "volatile" | "static" | "inline" | "extern")
+            })
+            .collect();
+        let base = match words.as_slice() {
+            [kw @ ("struct" | "union" | "enum"), name, ..] => format!("{kw} {name}"),
+            other => other.join(" "),
+        };
+        TypeRef::new(base, ptr)
+    }
+
     /// Whether nothing is known about this type.
     pub fn is_unknown(&self) -> bool {
         self.base.is_empty()

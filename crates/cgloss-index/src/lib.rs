@@ -656,21 +656,5 @@ fn param_names(params: &[Param]) -> Vec<&str> {
     params.iter().map(|p| p.name.as_str()).collect()
 }
 
-/// Parses a return type string (`struct task *`) into a `TypeRef`.
-pub fn type_from_text(s: &str) -> TypeRef {
-    let ptr = s.matches('*').count() as u8;
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == '*')
-        .filter(|w| {
-            !w.is_empty() && !matches!(*w, "const" | "volatile" | "static" | "inline" | "extern")
-        })
-        .collect();
-    let base = match words.as_slice() {
-        [kw @ ("struct" | "union" | "enum"), name, ..] => format!("{kw} {name}"),
-        other => other.join(" "),
-    };
-    TypeRef::new(base, ptr)
-}
-
 #[cfg(test)]
 mod tests;

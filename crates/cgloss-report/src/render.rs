@@ -5,7 +5,7 @@
 use cgloss_facts::{
     Declarator, Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef,
 };
-use cgloss_index::{type_from_text, CallableKind, FileId, FnId, Index};
+use cgloss_index::{CallableKind, FileId, FnId, Index};
 
 use crate::gloss::{capitalize, decapitalize, gloss};
 use crate::lang::{phrase, Lang};
@@ -223,18 +223,6 @@ struct Renderer<'a> {
     glosses: Vec<GlossRow>,
 }
 
-/// What a statement renders as when an `if` pulls it up.
-fn is_simple(kind: &StmtKind) -> bool {
-    matches!(
-        kind,
-        StmtKind::Expr(_)
-            | StmtKind::Return(_)
-            | StmtKind::Break
-            | StmtKind::Continue
-            | StmtKind::Goto(_)
-    )
-}
-
 impl<'a> Renderer<'a> {
     fn push(&mut self, line: u32, end_line: u32, depth: u32, text: String, source: &str) {
         let glosses = std::mem::take(&mut self.glosses);
@@ -286,7 +274,7 @@ impl<'a> Renderer<'a> {
     fn stmt(&mut self, s: &Stmt, depth: u32) {
         let w = self.lang.words();
         match &s.kind {
-            k if is_simple(k) => {
+            k if k.is_simple() => {
                 let text = self.simple(k, true);
                 self.push(s.line, s.end_line, depth, text, &s.source);
             }
@@ -386,7 +374,7 @@ impl<'a> Renderer<'a> {
         depth: u32,
     ) {
         let w = self.lang.words();
-        if is_simple(&then.kind) {
+        if then.kind.is_simple() {
             let text = phrase(&[&head, &self.simple(&then.kind, false)]);
             self.push(s.line, s.end_line, depth, text, &s.source);
         } else {
@@ -408,7 +396,7 @@ impl<'a> Renderer<'a> {
                 inner.source = e.source.clone();
                 self.if_chain(&inner, head, then, else_branch.as_deref(), depth);
             }
-            k if is_simple(k) => {
+            k if k.is_simple() => {
                 let text = phrase(&[w.else_, &self.simple(k, false)]);
                 self.push(e.line, e.stmt.end_line, depth, text, &e.source);
             }
@@ -774,7 +762,7 @@ impl<'a> Renderer<'a> {
                 let c = self.index.resolve_call(name, self.file)?;
                 match c.kind {
                     CallableKind::Macro => None,
-                    _ => known(&type_from_text(c.return_type?)),
+                    _ => known(&TypeRef::parse(c.return_type?)),
                 }
             }
             Expr::Cast { ty, .. } => known(ty),

@@ -407,7 +407,7 @@ impl<'a> Lowerer<'a> {
         };
         let then_stmt = self.single(then);
         let mut header_end = cond.end_byte();
-        let pulled = is_simple(&then_stmt.kind);
+        let pulled = then_stmt.kind.is_simple();
         let mut end_line = crate::tree::end_line(cond);
         if pulled {
             header_end = then.end_byte();
@@ -421,7 +421,7 @@ impl<'a> Lowerer<'a> {
             let source = if stmt_node.kind() == "if_statement" {
                 let c = stmt_node.child_by_field_name("condition")?;
                 self.source(alt.start_byte(), c.end_byte())
-            } else if is_simple(&stmt.kind) {
+            } else if stmt.kind.is_simple() {
                 self.node_source(alt)
             } else {
                 "else".to_string()
@@ -831,7 +831,7 @@ impl<'a> Lowerer<'a> {
             "ERROR" => {
                 let s = self.node_source(node);
                 if looks_like_type(&s) {
-                    Expr::TypeName(type_from_text(&s), s)
+                    Expr::TypeName(TypeRef::parse(&s), s)
                 } else {
                     self.warn(node, "syntax error, kept as source text");
                     Expr::Raw(s)
@@ -866,7 +866,7 @@ impl<'a> Lowerer<'a> {
                         for n in &group {
                             self.explain_errors(*n);
                         }
-                        args.push(Expr::TypeName(type_from_text(&s), s));
+                        args.push(Expr::TypeName(TypeRef::parse(&s), s));
                     } else if s.is_empty() {
                         continue;
                     } else {
@@ -915,35 +915,10 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// Statements an `if` pulls up onto its own line.
-fn is_simple(kind: &StmtKind) -> bool {
-    matches!(
-        kind,
-        StmtKind::Expr(_)
-            | StmtKind::Return(_)
-            | StmtKind::Break
-            | StmtKind::Continue
-            | StmtKind::Goto(_)
-    )
-}
-
 fn looks_like_type(s: &str) -> bool {
     let first = s.split_whitespace().next().unwrap_or("");
     matches!(
         first,
         "struct" | "union" | "enum" | "unsigned" | "signed" | "const" | "volatile"
     )
-}
-
-fn type_from_text(s: &str) -> TypeRef {
-    let ptr = s.matches('*').count() as u8;
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == '*')
-        .filter(|w| !w.is_empty() && *w != "const" && *w != "volatile")
-        .collect();
-    let base = match words.as_slice() {
-        [kw @ ("struct" | "union" | "enum"), name, ..] => format!("{kw} {name}"),
-        other => other.join(" "),
-    };
-    TypeRef::new(base, ptr)
 }

@@ -14,7 +14,10 @@ pub fn gloss(text: &str) -> String {
             s = cut_at_word(&s, MAX_GLOSS);
         }
     }
-    if s.ends_with('.') {
+    // One trailing period goes (RENDERING.md §5); so does a trailing colon,
+    // which in a comment above a run of members introduces the run and reads
+    // as noise in the middle of a sentence (`tsk's context switch counts: = 0`).
+    if s.ends_with('.') || s.ends_with(':') {
         s.pop();
     }
     s
@@ -134,6 +137,7 @@ mod tests {
             "returns NULL if mm is gone"
         );
         assert_eq!(gloss("Flags, see mm.h."), "Flags, see mm.h");
+        assert_eq!(gloss("Context switch counts:"), "Context switch counts");
         assert_eq!(gloss("take &foo->lock"), "take &foo->lock");
     }
 

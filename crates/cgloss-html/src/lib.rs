@@ -755,27 +755,24 @@ impl<'a> Site<'a> {
                 }
             })
             .collect();
-        let callers = report
-            .callers
-            .iter()
-            .map(|r| {
-                self.related_function(&page, &r.name, r.file.as_deref(), r.line, r.summary.clone())
-            })
-            .collect();
-        let callees = report
-            .callees
-            .iter()
-            .map(|r| {
-                self.related_function(&page, &r.name, r.file.as_deref(), r.line, r.summary.clone())
-            })
-            .collect();
-        let referenced_by = report
-            .referenced_by
-            .iter()
-            .map(|r| {
-                self.related_function(&page, &r.name, r.file.as_deref(), r.line, r.summary.clone())
-            })
-            .collect::<Vec<_>>();
+        let rows = |list: &[cgloss_report::Related]| -> Vec<RelatedRow> {
+            list.iter()
+                .map(|r| {
+                    self.related_function(
+                        &page,
+                        &r.name,
+                        r.file.as_deref(),
+                        r.line,
+                        r.summary.clone(),
+                    )
+                })
+                .collect()
+        };
+        let (callers, callees, referenced_by) = (
+            rows(&report.callers),
+            rows(&report.callees),
+            rows(&report.referenced_by),
+        );
         #[derive(Serialize)]
         struct Ctx<'a> {
             #[serde(flatten)]

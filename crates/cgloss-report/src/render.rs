@@ -175,6 +175,22 @@ fn row(symbol: String, kind: &str, gloss: &str, path: &str, line: u32, doc: &str
     }
 }
 
+/// The gloss of a member that has a doc.
+fn member_row(m: &cgloss_index::Member<'_>, field: &str) -> Option<GlossRow> {
+    let doc = m.fact.doc.as_ref()?;
+    let g = gloss(&doc.summary);
+    (!g.is_empty()).then(|| {
+        row(
+            format!("{}.{}", m.record, field),
+            "member",
+            &g,
+            m.path,
+            m.fact.line,
+            &doc.text,
+        )
+    })
+}
+
 /// Removes the gloss markers from a rendered line, returning the plain text
 /// and where each gloss stands in it. Text from the source (a string
 /// literal, a doc) cannot forge a marker: `mark` strips marker characters
@@ -437,20 +453,10 @@ impl<'a> Renderer<'a> {
                             None => self.index.unique_member(field, self.file),
                         };
                         member_ty = member.as_ref().map(|m| m.fact.ty.clone());
-                        match member
-                            .as_ref()
-                            .and_then(|m| m.fact.doc.as_ref().map(|d| (m, d)))
-                        {
-                            Some((m, doc)) => {
-                                let g = decapitalize(&gloss(&doc.summary));
-                                let row = row(
-                                    format!("{}.{}", m.record, field),
-                                    "member",
-                                    &g,
-                                    m.path,
-                                    m.fact.line,
-                                    &doc.text,
-                                );
+                        match member.and_then(|m| member_row(&m, field)) {
+                            Some(mut row) => {
+                                row.gloss = decapitalize(&row.gloss);
+                                let g = row.gloss.clone();
                                 names.push(self.mark(row, g));
                             }
                             None => names.push(format!(".{field}")),
@@ -684,18 +690,7 @@ impl<'a> Renderer<'a> {
             }
             None => self.index.unique_member(field, self.file)?,
         };
-        let doc = m.fact.doc.as_ref()?;
-        let g = gloss(&doc.summary);
-        (!g.is_empty()).then(|| {
-            row(
-                format!("{}.{}", m.record, field),
-                "member",
-                &g,
-                m.path,
-                m.fact.line,
-                &doc.text,
-            )
-        })
+        member_row(&m, field)
     }
 
     /// The static type of an expression, when the declarations tell it.

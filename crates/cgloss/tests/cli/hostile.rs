@@ -237,7 +237,11 @@ fn hostile_names_stay_inside_the_output_folder() {
         .collect();
     top.sort();
     assert_eq!(top, ["out", "root"]);
-    let pages: Vec<_> = walk(&out);
+    let pages: Vec<_> = crate::site::files(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| out.join(p))
+        .collect();
     for k in 0..names.len() {
         let n = pages
             .iter()
@@ -261,20 +265,4 @@ fn hostile_names_stay_inside_the_output_folder() {
             "source text is escaped in {page:?}"
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "html") {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

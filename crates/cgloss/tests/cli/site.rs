@@ -30,7 +30,7 @@ fn build_site(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 /// Every file under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
+pub fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -54,15 +54,24 @@ fn unwrap_markup(text: &str) -> String {
     out
 }
 
+/// The text up to the first sentence end: `.`, `!` or `?` followed by a
+/// space, unless the word before is an abbreviation (`e.g.`, `etc.`) or a
+/// single letter (an initial).
 fn first_sentence(s: &str) -> String {
     let bytes = s.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
-        if matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1) == Some(&b' ') {
-            let next = bytes.get(i + 2).copied().unwrap_or(b' ');
-            if next.is_ascii_uppercase() || next == b'(' {
-                return s[..=i].to_string();
-            }
+        if !matches!(b, b'.' | b'!' | b'?') || bytes.get(i + 1) != Some(&b' ') {
+            continue;
         }
+        let word = s[..i].rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
+        let abbreviation = matches!(
+            word.as_str(),
+            "e.g" | "i.e" | "etc" | "vs" | "cf" | "approx" | "incl" | "resp" | "no" | "ie" | "eg"
+        ) || word.chars().filter(|c| c.is_alphabetic()).count() <= 1;
+        if b == b'.' && abbreviation {
+            continue;
+        }
+        return s[..=i].to_string();
     }
     s.to_string()
 }
@@ -145,6 +154,17 @@ mod tests {
     fn long_comment_takes_first_sentence() {
         let long = format!("First part ends here. More {}", "word ".repeat(40));
         assert_eq!(gloss(&long), "First part ends here");
+    }
+
+    #[test]
+    fn sentence_ends() {
+        let long = format!(
+            "this is simplified. it only handles maps, e.g. anonymous ones. {}",
+            "x ".repeat(60)
+        );
+        assert_eq!(gloss(&long), "this is simplified");
+        let abbrev = format!("handles maps, e.g. anonymous ones. {}", "x ".repeat(60));
+        assert_eq!(gloss(&abbrev), "handles maps, e.g. anonymous ones");
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub struct FunctionFact {
     pub end_line: Line,
     /// Byte offset of the definition, used to find it again when rendering.
     pub start_byte: u32,
+    /// Byte offset after its closing brace.
+    pub end_byte: u32,
     /// Declared `static`.
     pub is_static: bool,
     /// Its own documentation.
@@ -122,8 +124,6 @@ pub struct FunctionFact {
     /// Identifiers used in the body other than as callee, locals and
     /// parameters excluded (so function pointers taken are found), each once.
     pub refs: Vec<String>,
-    /// The body contains ERROR or MISSING nodes.
-    pub has_errors: bool,
 }
 
 /// A function declaration without body (a prototype).

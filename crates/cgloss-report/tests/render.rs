@@ -36,7 +36,7 @@ fn render_fixture(fixture: &str) -> String {
             let path = index.path(id);
             let text = &texts.iter().find(|(p, _)| p == path).expect("file").1;
             let f = index.function(id);
-            let body = cgloss_syntax::lower_function(text, f.start_byte).expect("body");
+            let body = cgloss_syntax::lower_function(text, f);
             let report = render(&index, id, &body, lang);
             check_spans(&report);
             let mut s = to_text(&report);

@@ -246,8 +246,13 @@ impl<'a> Extractor<'a> {
             head.starts_with("SYSCALL_DEFINE") || head.starts_with("COMPAT_SYSCALL_DEFINE");
         let (params, variadic) = self.params(func_decl, is_syscall);
         let proto = clean(&original[node.start_byte()..body.start_byte()]);
-        let mut locals: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
-        let (calls, refs) = self.calls_and_refs(body, &mut locals);
+        let exclude: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
+        let (calls, refs) = crate::bodies::scan_body(
+            original,
+            body.start_byte(),
+            body.end_byte().saturating_sub(1),
+            &exclude,
+        );
         let doc = self.doc_before(node);
         self.facts.functions.push(FunctionFact {
             name,
@@ -255,6 +260,7 @@ impl<'a> Extractor<'a> {
             start_line: line(node),
             end_line: end_line(node),
             start_byte: node.start_byte() as u32,
+            end_byte: node.end_byte() as u32,
             is_static: self.is_static(node),
             doc,
             proto,
@@ -263,79 +269,7 @@ impl<'a> Extractor<'a> {
             variadic,
             calls,
             refs,
-            has_errors: node.has_error(),
         });
-    }
-
-    /// Names called and identifiers referenced in a body, locals excluded.
-    fn calls_and_refs(
-        &self,
-        body: Node<'a>,
-        locals: &mut HashSet<&'a str>,
-    ) -> (Vec<String>, Vec<String>) {
-        let src = self.src();
-        // First pass: local declarations.
-        let mut stack = vec![body];
-        let mut idents: Vec<Node> = Vec::new();
-        let mut call_names: Vec<(usize, &str)> = Vec::new();
-        while let Some(node) = stack.pop() {
-            match node.kind() {
-                "declaration" => {
-                    let mut cursor = node.walk();
-                    for d in node.children_by_field_name("declarator", &mut cursor) {
-                        if let Some((n, _, _)) = declarator_name(d) {
-                            locals.insert(text(n, src));
-                        }
-                    }
-                }
-                "call_expression" => {
-                    if let Some(f) = node.child_by_field_name("function") {
-                        if f.kind() == "identifier" {
-                            call_names.push((f.start_byte(), text(f, src)));
-                        }
-                    }
-                }
-                "while_statement" | "do_statement" => {
-                    let kw = if node.kind() == "while_statement" {
-                        node.child(0)
-                    } else {
-                        node.child_by_field_name("condition")
-                            .and_then(|c| c.prev_sibling())
-                    };
-                    if let Some(kw) = kw {
-                        if let Some(name) = macro_loop_name(kw, self.parse.original) {
-                            call_names.push((kw.start_byte(), name));
-                        }
-                    }
-                }
-                "identifier" => {
-                    idents.push(node);
-                    continue;
-                }
-                "field_identifier" | "statement_identifier" | "type_identifier" => continue,
-                _ => {}
-            }
-            let mut cursor = node.walk();
-            let kids: Vec<Node> = node.children(&mut cursor).collect();
-            stack.extend(kids.into_iter().rev());
-        }
-        call_names.sort_by_key(|&(pos, _)| pos);
-        let mut seen = HashSet::new();
-        let calls: Vec<String> = call_names
-            .iter()
-            .filter(|(_, n)| !locals.contains(n) && seen.insert(*n))
-            .map(|(_, n)| n.to_string())
-            .collect();
-        let called: HashSet<usize> = call_names.iter().map(|&(pos, _)| pos).collect();
-        let mut seen = HashSet::new();
-        let refs = idents
-            .iter()
-            .filter(|n| !called.contains(&n.start_byte()))
-            .map(|n| text(*n, src))
-            .filter(|n| !locals.contains(n) && seen.insert(*n))
-            .map(str::to_string)
-            .collect();
-        (calls, refs)
     }
 
     /// `LIST_HEAD(name);` at file scope: a global of the macro's type.

@@ -5,6 +5,7 @@
 //! facts for what parsed plus diagnostics.
 #![warn(missing_docs)]
 
+mod bodies;
 mod docs;
 mod extract;
 mod kernel;
@@ -14,7 +15,7 @@ mod tree;
 
 use std::cell::RefCell;
 
-use cgloss_facts::{FileFacts, FunctionBody};
+use cgloss_facts::{FileFacts, FunctionBody, FunctionFact};
 
 pub use docs::{collapse, parse_kernel_doc, strip_markers};
 pub use prepass::prepass;
@@ -34,7 +35,18 @@ thread_local! {
 }
 
 pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
+    parse_with(original, false)
+}
+
+/// Parses `original`; with `declarations_only`, function bodies are blanked
+/// first (see `bodies`), which is what indexing needs and several times
+/// cheaper.
+fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
     let mut bytes = prepass(original.as_bytes());
+    if declarations_only {
+        let found = bodies::function_bodies(&bytes);
+        bodies::blank_bodies(&mut bytes, &found);
+    }
     let notes = prepass::blank_long_lines(&mut bytes)
         .into_iter()
         .map(|line| cgloss_facts::Diagnostic {
@@ -71,7 +83,7 @@ pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
 /// as it should appear in reports. Never fails: parse errors are counted in
 /// the result.
 pub fn extract(path: &str, text: &str) -> FileFacts {
-    match parse(text) {
+    match parse_with(text, true) {
         Some(parse) => extract::extract(path, &parse),
         None => FileFacts {
             path: path.to_string(),
@@ -81,22 +93,81 @@ pub fn extract(path: &str, text: &str) -> FileFacts {
     }
 }
 
-/// Parses `text` again and lowers the body of the function definition that
-/// starts at byte `start_byte` (as recorded in its `FunctionFact`).
-pub fn lower_function(text: &str, start_byte: u32) -> Option<FunctionBody> {
-    let parse = parse(text)?;
-    lower::lower_function(&parse, start_byte as usize)
+/// Parses `text` again and lowers the body of `function` (a fact extracted
+/// from the same text).
+pub fn lower_function(text: &str, function: &FunctionFact) -> FunctionBody {
+    let mut bodies = lower_functions(text, std::slice::from_ref(function));
+    bodies
+        .pop()
+        .unwrap_or_else(|| verbatim_body(text, function))
 }
 
 /// Like `lower_function` for several functions of one file, parsing it once.
-pub fn lower_functions(text: &str, start_bytes: &[u32]) -> Vec<Option<FunctionBody>> {
-    match parse(text) {
-        Some(parse) => start_bytes
-            .iter()
-            .map(|&start| lower::lower_function(&parse, start as usize))
-            .collect(),
-        None => start_bytes.iter().map(|_| None).collect(),
+///
+/// Extraction parses with bodies blanked, which can recover a definition
+/// that a full parse of the file loses in surrounding errors; such a
+/// function is parsed again alone (everything else blanked, offsets kept).
+/// A definition no parse recovers is kept as source text, so the result
+/// always has one body per function.
+pub fn lower_functions(text: &str, functions: &[FunctionFact]) -> Vec<FunctionBody> {
+    let parse = parse(text);
+    functions
+        .iter()
+        .map(|f| {
+            parse
+                .as_ref()
+                .and_then(|p| lower::lower_function(p, f.start_byte as usize))
+                .or_else(|| lower_isolated(text, f))
+                .unwrap_or_else(|| verbatim_body(text, f))
+        })
+        .collect()
+}
+
+/// The last resort for a definition no parse recovers: its lines kept as
+/// source text, with a diagnostic, so every indexed function has a report.
+fn verbatim_body(text: &str, f: &FunctionFact) -> FunctionBody {
+    let end = (f.end_byte as usize).min(text.len());
+    let start = (f.start_byte as usize).min(end);
+    let first_line = f.start_line;
+    let stmts = text[start..end]
+        .lines()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(k, l)| {
+            let source = tree::clean(l);
+            (!source.is_empty() && source != "{" && source != "}").then(|| cgloss_facts::Stmt {
+                line: first_line + k as u32,
+                end_line: first_line + k as u32,
+                source: source.clone(),
+                kind: cgloss_facts::StmtKind::Verbatim(source),
+            })
+        })
+        .collect();
+    FunctionBody {
+        open_line: first_line,
+        stmts,
+        locals: Vec::new(),
+        diagnostics: vec![cgloss_facts::Diagnostic {
+            line: first_line,
+            col: 1,
+            message: "function did not parse, kept as source text".to_string(),
+        }],
     }
+}
+
+fn lower_isolated(text: &str, f: &FunctionFact) -> Option<FunctionBody> {
+    let (start, end) = (f.start_byte as usize, (f.end_byte as usize).min(text.len()));
+    let mut bytes = text.as_bytes().to_vec();
+    for (i, b) in bytes.iter_mut().enumerate() {
+        if (i < start || i >= end) && *b != b'\n' {
+            *b = b' ';
+        }
+    }
+    // Blanking whole bytes outside a range that starts and ends on character
+    // boundaries keeps the text valid UTF-8.
+    let isolated = String::from_utf8(bytes).ok()?;
+    let parse = parse(&isolated)?;
+    lower::lower_function(&parse, start)
 }
 
 /// The tree-sitter S-expression of a file after the pre-pass (`--dump-tree`).

@@ -20,7 +20,6 @@ struct Counts {
     lines: usize,
     glossed_lines: usize,
     verbatim_lines: usize,
-    missing_bodies: usize,
 }
 
 impl Counts {
@@ -31,7 +30,6 @@ impl Counts {
         self.lines += o.lines;
         self.glossed_lines += o.glossed_lines;
         self.verbatim_lines += o.verbatim_lines;
-        self.missing_bodies += o.missing_bodies;
         self
     }
 }
@@ -54,18 +52,13 @@ pub fn check(root: &Path, print_diagnostics: bool, messages: &Messages) -> anyho
             else {
                 return c;
             };
-            let starts: Vec<u32> = facts.functions.iter().map(|f| f.start_byte).collect();
-            let bodies = cgloss_syntax::lower_functions(&text, &starts);
+            let bodies = cgloss_syntax::lower_functions(&text, &facts.functions);
             for (idx, body) in bodies.iter().enumerate() {
                 let id = cgloss_index::FnId {
                     file: file_id as u32,
                     idx: idx as u32,
                 };
                 c.functions += 1;
-                let Some(body) = body else {
-                    c.missing_bodies += 1;
-                    continue;
-                };
                 if index.function_doc(id).is_some() {
                     c.documented += 1;
                 }
@@ -129,11 +122,6 @@ pub fn check(root: &Path, print_diagnostics: bool, messages: &Messages) -> anyho
         "functions whose body had parse errors: {} ({:.1}%)",
         counts.with_errors,
         pct(counts.with_errors, counts.functions)
-    )?;
-    writeln!(
-        out,
-        "bodies not found on re-parse: {}",
-        counts.missing_bodies
     )?;
     writeln!(
         out,

@@ -235,13 +235,7 @@ fn report(
                 continue;
             };
             let f = index.function(id);
-            let Some(body) = cgloss_syntax::lower_function(&text, f.start_byte) else {
-                messages.warn(&format!(
-                    "{}:{}: function body not found on re-reading",
-                    file.rel, f.line
-                ));
-                continue;
-            };
+            let body = cgloss_syntax::lower_function(&text, f);
             for d in &body.diagnostics {
                 messages.warn(&format!(
                     "{}:{}: {} (in {})",

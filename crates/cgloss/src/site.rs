@@ -289,19 +289,11 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
                     messages.skip(&format!("{}: could not be read again", facts.path));
                 }
                 if let Some(text) = text {
-                    let starts: Vec<u32> = facts.functions.iter().map(|f| f.start_byte).collect();
-                    let bodies = cgloss_syntax::lower_functions(&text, &starts);
+                    let bodies = cgloss_syntax::lower_functions(&text, &facts.functions);
                     for (idx, body) in bodies.iter().enumerate() {
                         let id = FnId {
                             file: file_id,
                             idx: idx as u32,
-                        };
-                        let Some(body) = body else {
-                            messages.warn(&format!(
-                                "{}:{}: function body not found on re-reading",
-                                facts.path, facts.functions[idx].line
-                            ));
-                            continue;
                         };
                         for d in &body.diagnostics {
                             messages.warn(&format!(

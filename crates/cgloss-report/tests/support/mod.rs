@@ -11,9 +11,7 @@ pub fn render_everything(text: &str) {
     let index = cgloss_index::link(vec![facts]);
     for id in index.all_functions() {
         let f = index.function(id);
-        let Some(body) = cgloss_syntax::lower_function(text, f.start_byte) else {
-            continue;
-        };
+        let body = cgloss_syntax::lower_function(text, f);
         for lang in [Lang::En, Lang::Zh] {
             let report = render(&index, id, &body, lang);
             for line in &report.body {

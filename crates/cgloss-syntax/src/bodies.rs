@@ -1,0 +1,432 @@
+//! Function bodies without a syntax tree: indexing needs only the names a
+//! body calls and refers to, so `extract` blanks every body before
+//! tree-sitter runs (whitespace is nearly free to parse) and takes calls and
+//! references with a token scan instead. Rendering parses bodies for real.
+//!
+//! Finding bodies is conservative: a `{` at file scope right after a `)`
+//! opens a body; if its `}` cannot be matched with certainty (braces
+//! unbalanced by `#if` branches, a definition at column 0 inside), that body
+//! and everything after it is left to tree-sitter.
+
+use std::collections::HashSet;
+
+/// A lexical token of interest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok<'a> {
+    Ident(&'a str),
+    Punct(u8),
+    /// `->`
+    Arrow,
+    /// A literal (string, char, number): its content does not matter.
+    Lit,
+}
+
+/// Tokens of `src[start..end]` with their byte offsets, skipping comments,
+/// string contents and preprocessor lines.
+fn tokens(src: &[u8], start: usize, end: usize) -> Vec<(usize, Tok<'_>)> {
+    let mut out = Vec::new();
+    let mut i = start;
+    let mut line_start = i == 0 || src.get(i.wrapping_sub(1)) == Some(&b'\n');
+    while i < end {
+        let b = src[i];
+        match b {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\x0c' | b'\x0b' => {
+                i += 1;
+                continue;
+            }
+            b'#' if line_start => {
+                // A directive, with its continuations and comments.
+                while i < end && src[i] != b'\n' {
+                    if src[i] == b'\\' && src.get(i + 1) == Some(&b'\n') {
+                        i += 2;
+                    } else if src[i..].starts_with(b"/*") {
+                        i = find(src, i + 2, b"*/").map_or(end, |k| k + 2);
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'/' if src.get(i + 1) == Some(&b'*') => {
+                i = find(src, i + 2, b"*/").map_or(end, |k| k + 2);
+                continue;
+            }
+            b'/' if src.get(i + 1) == Some(&b'/') => {
+                while i < end && src[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        line_start = false;
+        let at = i;
+        if b == b'"' || b == b'\'' {
+            i += 1;
+            while i < end && src[i] != b && src[i] != b'\n' {
+                i += if src[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            out.push((at, Tok::Lit));
+        } else if b.is_ascii_alphabetic() || b == b'_' {
+            while i < end && (src[i].is_ascii_alphanumeric() || src[i] == b'_') {
+                i += 1;
+            }
+            let word = std::str::from_utf8(&src[at..i]).unwrap_or("");
+            out.push((at, Tok::Ident(word)));
+        } else if b.is_ascii_digit() {
+            while i < end && (src[i].is_ascii_alphanumeric() || src[i] == b'.' || src[i] == b'_') {
+                i += 1;
+            }
+            out.push((at, Tok::Lit));
+        } else if b == b'-' && src.get(i + 1) == Some(&b'>') {
+            i += 2;
+            out.push((at, Tok::Arrow));
+        } else {
+            i += 1;
+            out.push((at, Tok::Punct(b)));
+        }
+    }
+    out
+}
+
+fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    src.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|k| from + k)
+}
+
+/// The `(open, close)` brace offsets of every function body found at file
+/// scope in (pre-passed) text.
+pub fn function_bodies(src: &[u8]) -> Vec<(usize, usize)> {
+    let toks = tokens(src, 0, src.len());
+    let mut bodies = Vec::new();
+    let mut depth = 0usize;
+    let mut k = 0;
+    while k < toks.len() {
+        let (at, tok) = toks[k];
+        match tok {
+            Tok::Punct(b'{') if depth == 0 && k > 0 && toks[k - 1].1 == Tok::Punct(b')') => {
+                match matching_brace(src, &toks, k) {
+                    Some(close_k) => {
+                        bodies.push((at, toks[close_k].0));
+                        k = close_k + 1;
+                        continue;
+                    }
+                    // Unbalanced: leave this body and the rest to tree-sitter.
+                    None => break,
+                }
+            }
+            Tok::Punct(b'{') => depth += 1,
+            Tok::Punct(b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        k += 1;
+    }
+    bodies
+}
+
+/// The token index of the `}` closing the `{` at `open_k`, if it can be
+/// trusted: no definition starts at column 0 before it.
+fn matching_brace(src: &[u8], toks: &[(usize, Tok)], open_k: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, &(at, tok)) in toks.iter().enumerate().skip(open_k) {
+        match tok {
+            Tok::Punct(b'{') => depth += 1,
+            Tok::Punct(b'}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            Tok::Ident(_) if k > open_k && (at == 0 || src[at - 1] == b'\n') => {
+                // Only labels stand at column 0 inside a body.
+                let is_label = toks.get(k + 1).is_some_and(|t| t.1 == Tok::Punct(b':'));
+                if !is_label {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Blanks the inside of each body (newlines kept), so the length and every
+/// line stay the same.
+pub fn blank_bodies(text: &mut [u8], bodies: &[(usize, usize)]) {
+    for &(open, close) in bodies {
+        for b in &mut text[open + 1..close] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+}
+
+const NOT_NAMES: &[&str] = &[
+    "if",
+    "else",
+    "while",
+    "for",
+    "do",
+    "switch",
+    "case",
+    "default",
+    "return",
+    "break",
+    "continue",
+    "goto",
+    "sizeof",
+    "typeof",
+    "__typeof__",
+    "__typeof",
+    "_Alignof",
+    "__alignof__",
+    "alignof",
+    "__attribute__",
+    "__attribute",
+    "asm",
+    "__asm__",
+    "__asm",
+    "volatile",
+    "__volatile__",
+    "inline",
+    "__inline__",
+    "struct",
+    "union",
+    "enum",
+    "const",
+    "static",
+    "register",
+    "auto",
+    "extern",
+    "signed",
+    "unsigned",
+    "int",
+    "char",
+    "short",
+    "long",
+    "void",
+    "float",
+    "double",
+    "_Bool",
+    "bool",
+    "restrict",
+    "__restrict",
+    "typedef",
+    "_Static_assert",
+    "static_assert",
+    "_Generic",
+    "__extension__",
+    "__label__",
+    "true",
+    "false",
+    "NULL",
+];
+
+const TYPE_WORDS: &[&str] = &[
+    "int",
+    "char",
+    "short",
+    "long",
+    "unsigned",
+    "signed",
+    "void",
+    "float",
+    "double",
+    "_Bool",
+    "bool",
+    "struct",
+    "union",
+    "enum",
+    "const",
+    "static",
+    "register",
+    "volatile",
+    "auto",
+    "extern",
+    "typeof",
+    "__typeof__",
+    "__typeof",
+];
+
+/// Names a body calls (in order of first call) and other identifiers it uses
+/// (each once), leaving out its locals, `exclude` (the parameters), members
+/// and keywords. Locals are the names declared by statements that start
+/// like a declaration (`int x`, `struct foo *p`, `foo_t x`, `T *p =`).
+pub fn scan_body(
+    src: &str,
+    open: usize,
+    close: usize,
+    exclude: &HashSet<&str>,
+) -> (Vec<String>, Vec<String>) {
+    let toks = tokens(src.as_bytes(), open, close + 1);
+    let locals = declared_names(&toks);
+    let mut calls: Vec<String> = Vec::new();
+    let mut refs: Vec<String> = Vec::new();
+    let mut seen_calls = HashSet::new();
+    let mut seen_refs = HashSet::new();
+    for (k, &(_, tok)) in toks.iter().enumerate() {
+        let Tok::Ident(name) = tok else {
+            continue;
+        };
+        if NOT_NAMES.contains(&name) || exclude.contains(name) || locals.contains(name) {
+            continue;
+        }
+        let prev = k.checked_sub(1).map(|p| toks[p].1);
+        let after_keyword = matches!(prev, Some(Tok::Ident("goto" | "struct" | "union" | "enum")));
+        if matches!(prev, Some(Tok::Punct(b'.') | Tok::Arrow)) || after_keyword {
+            continue;
+        }
+        let next = toks.get(k + 1).map(|t| t.1);
+        if next == Some(Tok::Punct(b'(')) {
+            if seen_calls.insert(name) {
+                calls.push(name.to_string());
+            }
+        } else {
+            let label = next == Some(Tok::Punct(b':'))
+                && matches!(prev, Some(Tok::Punct(b';' | b'{' | b'}')));
+            if !label && seen_refs.insert(name) {
+                refs.push(name.to_string());
+            }
+        }
+    }
+    (calls, refs)
+}
+
+fn declared_names<'a>(toks: &[(usize, Tok<'a>)]) -> HashSet<&'a str> {
+    let mut names = HashSet::new();
+    let mut k = 0;
+    let mut at_start = true;
+    while k < toks.len() {
+        let tok = toks[k].1;
+        if at_start && is_declaration_start(&toks[k..]) {
+            k = declaration(toks, k, &mut names);
+            at_start = true;
+            continue;
+        }
+        at_start = match tok {
+            Tok::Punct(b';' | b'{' | b'}') => true,
+            // `for (int i = 0; …)`
+            Tok::Punct(b'(') => k > 0 && toks[k - 1].1 == Tok::Ident("for"),
+            _ => false,
+        };
+        k += 1;
+    }
+    names
+}
+
+fn is_declaration_start(toks: &[(usize, Tok)]) -> bool {
+    let ident = |i: usize| match toks.get(i).map(|t| t.1) {
+        Some(Tok::Ident(w)) => Some(w),
+        _ => None,
+    };
+    let Some(first) = ident(0) else {
+        return false;
+    };
+    if TYPE_WORDS.contains(&first) || (first.ends_with("_t") && ident(1).is_some()) {
+        return true;
+    }
+    if NOT_NAMES.contains(&first) {
+        return false;
+    }
+    // `foo bar…` or `foo *bar =` / `foo *bar;`
+    match (ident(1), toks.get(1).map(|t| t.1)) {
+        (Some(second), _) => !NOT_NAMES.contains(&second),
+        (None, Some(Tok::Punct(b'*'))) => {
+            let mut i = 1;
+            while toks.get(i).map(|t| t.1) == Some(Tok::Punct(b'*')) {
+                i += 1;
+            }
+            ident(i).is_some()
+                && matches!(
+                    toks.get(i + 1).map(|t| t.1),
+                    Some(Tok::Punct(b'=' | b';' | b',' | b'['))
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Collects the declarators of the declaration starting at `k`; returns the
+/// index after its `;` (or where it stopped).
+fn declaration<'a>(toks: &[(usize, Tok<'a>)], mut k: usize, names: &mut HashSet<&'a str>) -> usize {
+    let mut nest = 0i32;
+    let mut in_init = false;
+    while k < toks.len() {
+        let tok = toks[k].1;
+        match tok {
+            Tok::Punct(b'(' | b'[' | b'{') => nest += 1,
+            Tok::Punct(b')' | b']' | b'}') => {
+                nest -= 1;
+                if nest < 0 {
+                    return k;
+                }
+            }
+            Tok::Punct(b';') if nest == 0 => return k + 1,
+            Tok::Punct(b',') if nest == 0 => in_init = false,
+            Tok::Punct(b'=') if nest == 0 => in_init = true,
+            Tok::Ident(name) if !in_init => {
+                let next = toks.get(k + 1).map(|t| t.1);
+                let declarator_end =
+                    matches!(next, Some(Tok::Punct(b'=' | b',' | b';' | b'[' | b')')));
+                if declarator_end && !TYPE_WORDS.contains(&name) {
+                    names.insert(name);
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_and_blanks_bodies() {
+        let src = "struct s { int a; };\nint f(int x)\n{\n\treturn g(x);\n}\nint t[] = { 1 };\nvoid h(void) { }\n";
+        let bodies = function_bodies(src.as_bytes());
+        assert_eq!(bodies.len(), 2);
+        let mut text = src.as_bytes().to_vec();
+        blank_bodies(&mut text, &bodies);
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains(&format!("int f(int x)\n{{\n{}\n}}", " ".repeat(13))),
+            "{text}"
+        );
+        assert!(text.contains("struct s { int a; }"));
+    }
+
+    #[test]
+    fn unbalanced_ifdef_is_left_alone() {
+        let src = "#ifdef A\nint f(int a) {\n#else\nint f(int b) {\n#endif\n\treturn 0;\n}\nint g(void) { return 1; }\n";
+        assert!(function_bodies(src.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn calls_refs_and_locals() {
+        let src = "{\n\tstruct page *page = alloc(n);\n\tint i, count = 0;\n\tfoo_t x;\n\tlist_for_each_entry(p, head, list)\n\t\tcount += page->count + i;\n\tregister_cb(my_handler);\n\tops->open(x);\nout:\n\treturn helper(count) ?: fallback;\n}";
+        let exclude: HashSet<&str> = ["n", "head"].into_iter().collect();
+        let (calls, refs) = scan_body(src, 0, src.len() - 1, &exclude);
+        assert_eq!(
+            calls,
+            ["alloc", "list_for_each_entry", "register_cb", "helper"]
+        );
+        // Type names and objects of member calls are references too; they
+        // only matter when they name a function.
+        assert_eq!(
+            refs,
+            ["foo_t", "p", "list", "my_handler", "ops", "fallback"]
+        );
+    }
+}

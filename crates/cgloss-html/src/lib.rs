@@ -359,31 +359,14 @@ impl<'a> Site<'a> {
     /// of `file` (macro, prototype, enum constant, variable).
     fn item_url(&self, file: FileId, name: &str, line: u32) -> String {
         let facts = self.index.file(file);
-        let kind = if facts
-            .macros
-            .iter()
-            .any(|m| m.line == line && m.name == name)
-        {
-            'd'
-        } else if facts
-            .prototypes
-            .iter()
-            .any(|p| p.line == line && p.name == name)
-        {
-            'p'
-        } else if facts
-            .enum_consts
-            .iter()
-            .any(|e| e.line == line && e.name == name)
-        {
-            'e'
-        } else if facts
-            .globals
-            .iter()
-            .any(|g| g.line == line && g.name == name)
-        {
-            'v'
-        } else {
+        let at = |l: u32, n: &str| l == line && n == name;
+        let kinds = [
+            ('d', facts.macros.iter().any(|m| at(m.line, &m.name))),
+            ('p', facts.prototypes.iter().any(|p| at(p.line, &p.name))),
+            ('e', facts.enum_consts.iter().any(|e| at(e.line, &e.name))),
+            ('v', facts.globals.iter().any(|g| at(g.line, &g.name))),
+        ];
+        let Some((kind, _)) = kinds.into_iter().find(|&(_, found)| found) else {
             return self.file_url(file);
         };
         format!("{}#{}", self.file_url(file), anchor(kind, line, name))

@@ -423,10 +423,9 @@ impl<'a> Extractor<'a> {
             return;
         };
         let params = node.child_by_field_name("parameters").map(|p| {
-            named_children(p)
-                .iter()
-                .map(|n| text(*n, src).to_string())
-                .collect()
+            let inside = text(p, self.parse.original);
+            let inside = inside.strip_prefix('(').unwrap_or(inside);
+            crate::directives::macro_params(inside.strip_suffix(')').unwrap_or(inside))
         });
         let name_line = line(name_node);
         let doc = self.doc_before(node).or_else(|| {

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod bodies;
+mod directives;
 mod docs;
 mod extract;
 mod kernel;
@@ -83,6 +84,11 @@ fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
 /// as it should appear in reports. Never fails: parse errors are counted in
 /// the result.
 pub fn extract(path: &str, text: &str) -> FileFacts {
+    directives::extract_directives_only(path, text).unwrap_or_else(|| extract_parsed(path, text))
+}
+
+/// `extract` through tree-sitter, whatever the file holds.
+pub(crate) fn extract_parsed(path: &str, text: &str) -> FileFacts {
     match parse_with(text, true) {
         Some(parse) => extract::extract(path, &parse),
         None => FileFacts {

@@ -167,19 +167,20 @@ fn check_out_dir(args: &SiteArgs) -> anyhow::Result<Option<BTreeSet<String>>> {
         .root
         .canonicalize()
         .with_context(|| format!("{}", args.root.display()))?;
-    let out_abs = if args.out.exists() {
-        args.out.canonicalize()?
-    } else {
-        let parent = args
-            .out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let parent = parent
-            .canonicalize()
-            .with_context(|| format!("{}", parent.display()))?;
-        parent.join(args.out.file_name().unwrap_or_default())
-    };
+    // The output folder may not exist yet, nor some of its parents: resolve
+    // the nearest existing ancestor and append the rest.
+    let absolute =
+        std::path::absolute(&args.out).with_context(|| format!("{}", args.out.display()))?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name().unwrap_or_default().to_owned());
+        existing = existing.parent().unwrap_or(Path::new("/"));
+    }
+    let mut out_abs = existing
+        .canonicalize()
+        .with_context(|| format!("{}", existing.display()))?;
+    out_abs.extend(rest.iter().rev());
     if out_abs.starts_with(&root) && !args.force {
         bail!(
             "{}: the output folder is inside the root {}; choose another or pass --force",

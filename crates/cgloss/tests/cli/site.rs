@@ -180,6 +180,20 @@ fn site_output_folder_safety() {
         Some(0)
     );
     assert!(other.join("keep.txt").exists());
+    // A folder whose parents do not exist yet is made; one inside the root
+    // is refused even when it does not exist yet.
+    assert_eq!(
+        build_site(&root, &dir.path().join("new/deep/site"), &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(dir.path().join("new/deep/site/en/index.html").is_file());
+    assert_eq!(
+        build_site(&root, &root.join("x/y"), &[]).status.code(),
+        Some(2)
+    );
+    assert!(!root.join("x").exists());
     // Its own output can be rebuilt; pages no longer produced are removed.
     let out = dir.path().join("out");
     assert_eq!(build_site(&root, &out, &[]).status.code(), Some(0));

@@ -270,22 +270,27 @@ impl<'a> Site<'a> {
             .into_bytes()
     }
 
-    /// Header data of a page at `page` (path relative to the language root).
-    fn common(&self, lang: Lang, page: &str, crumbs: Vec<Crumb>) -> Common<'_> {
-        let depth = page.matches('/').count();
-        let lang_root = "../".repeat(depth);
-        let root = format!("{lang_root}../");
-        let langs = self
-            .config
+    /// Links to `page` (relative to a language root) in every language, from
+    /// a page whose path to the site root is `root`.
+    fn lang_links(&self, root: &str, page: &str, current: Option<Lang>) -> Vec<LangLink> {
+        self.config
             .langs
             .iter()
             .map(|&l| LangLink {
                 code: lang_code(l),
                 label: lang_label(l),
                 href: format!("{root}{}/{page}", lang_code(l)),
-                current: l == lang,
+                current: Some(l) == current,
             })
-            .collect();
+            .collect()
+    }
+
+    /// Header data of a page at `page` (path relative to the language root).
+    fn common(&self, lang: Lang, page: &str, crumbs: Vec<Crumb>) -> Common<'_> {
+        let depth = page.matches('/').count();
+        let lang_root = "../".repeat(depth);
+        let root = format!("{lang_root}../");
+        let langs = self.lang_links(&root, page, Some(lang));
         Common {
             lang: lang_code(lang),
             root,
@@ -391,17 +396,7 @@ impl<'a> Site<'a> {
         let ctx = Ctx {
             site_title: &self.config.title,
             target: format!("{}/index.html", lang_code(first)),
-            langs: self
-                .config
-                .langs
-                .iter()
-                .map(|&l| LangLink {
-                    code: lang_code(l),
-                    label: lang_label(l),
-                    href: format!("{}/index.html", lang_code(l)),
-                    current: false,
-                })
-                .collect(),
+            langs: self.lang_links("", "index.html", None),
         };
         vec![
             Page {

@@ -63,24 +63,31 @@ fn assert_same(actual: &str, expected_path: &Path) {
     }
 }
 
+/// `cgloss report --root ROOT --lang LANG SPEC` succeeds and prints exactly
+/// the expected file.
+fn check_golden(root: &Path, lang: &str, spec: &str, expected: &Path) {
+    let out = cgloss(&[
+        "report",
+        "--root",
+        root.to_str().unwrap(),
+        "--lang",
+        lang,
+        spec,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_same(&stdout(&out), expected);
+}
+
 #[test]
 fn golden_dup_userfaultfd_en_and_zh() {
     let Some(fx) = fixtures("golden_dup_userfaultfd_en_and_zh") else {
         return;
     };
-    let root = fx.join("linux-5.5.9");
     for lang in ["en", "zh"] {
-        let out = cgloss(&[
-            "report",
-            "--root",
-            root.to_str().unwrap(),
-            "--lang",
+        check_golden(
+            &fx.join("linux-5.5.9"),
             lang,
             "fs/userfaultfd.c:dup_userfaultfd",
-        ]);
-        assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-        assert_same(
-            &stdout(&out),
             &fx.join(format!("expected/dup_userfaultfd.{lang}.txt")),
         );
     }
@@ -91,21 +98,12 @@ fn golden_minisched() {
     let Some(fx) = fixtures("golden_minisched") else {
         return;
     };
-    let root = fx.join("minisched");
     for name in ["pick_next", "schedule", "idle"] {
         for lang in ["en", "zh"] {
-            let spec = format!("sched.c:{name}");
-            let out = cgloss(&[
-                "report",
-                "--root",
-                root.to_str().unwrap(),
-                "--lang",
+            check_golden(
+                &fx.join("minisched"),
                 lang,
-                &spec,
-            ]);
-            assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-            assert_same(
-                &stdout(&out),
+                &format!("sched.c:{name}"),
                 &fx.join(format!("expected/minisched/{name}.{lang}.txt")),
             );
         }

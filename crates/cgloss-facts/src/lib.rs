@@ -8,6 +8,8 @@
 
 mod body;
 
+use serde::{Deserialize, Serialize};
+
 pub use body::{Declarator, Designator, ElseBranch, Expr, Init, Stmt, StmtKind};
 
 /// A line number as users see it: the first line of a file is 1.
@@ -19,7 +21,7 @@ pub type Line = u32;
 /// `base` is `struct NAME`, `union NAME`, `enum NAME`, a typedef name, a
 /// primitive (`int`), or a synthetic name for an anonymous struct
 /// (`{anon}path:line`). An empty base means the type is unknown.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TypeRef {
     /// Base type name, see the type docs.
     pub base: String,
@@ -61,7 +63,7 @@ impl TypeRef {
 }
 
 /// Documentation found for a symbol, with comment markers removed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Doc {
     /// The one-line description: a kernel-doc summary, or the whole plain comment.
     pub summary: String,
@@ -82,7 +84,7 @@ impl Doc {
 }
 
 /// One parameter of a function or prototype.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     /// The declared name (empty when the prototype gives none).
     pub name: String,
@@ -93,7 +95,7 @@ pub struct Param {
 }
 
 /// A function definition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionFact {
     /// Name (for `SYSCALL_DEFINEn(open, …)`: `sys_open`).
     pub name: String,
@@ -127,7 +129,7 @@ pub struct FunctionFact {
 }
 
 /// A function declaration without body (a prototype).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrototypeFact {
     /// Name.
     pub name: String,
@@ -142,7 +144,7 @@ pub struct PrototypeFact {
 }
 
 /// A `#define`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MacroFact {
     /// Name.
     pub name: String,
@@ -155,7 +157,7 @@ pub struct MacroFact {
 }
 
 /// A member of a struct or union.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberFact {
     /// Name.
     pub name: String,
@@ -168,7 +170,7 @@ pub struct MemberFact {
 }
 
 /// A struct or union definition (with a body).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordFact {
     /// `struct NAME`, `union NAME`, or a synthetic `{anon}path:line`.
     pub tag: String,
@@ -182,7 +184,7 @@ pub struct RecordFact {
 }
 
 /// A `typedef`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TypedefFact {
     /// The new name.
     pub name: String,
@@ -195,7 +197,7 @@ pub struct TypedefFact {
 }
 
 /// An enumeration constant.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumConstFact {
     /// Name.
     pub name: String,
@@ -206,7 +208,7 @@ pub struct EnumConstFact {
 }
 
 /// A variable declared at file scope.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GlobalFact {
     /// Name.
     pub name: String,
@@ -223,7 +225,7 @@ pub struct GlobalFact {
 }
 
 /// A problem found in a file; broken C is data, not an error.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Line (1-based).
     pub line: Line,
@@ -234,7 +236,7 @@ pub struct Diagnostic {
 }
 
 /// Everything one file declares.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileFacts {
     /// Path relative to the root, `/`-separated.
     pub path: String,

@@ -180,6 +180,16 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
     index
 }
 
+/// Links a part of a tree (the neighbourhood of one function, loaded from
+/// the persistent index). `member_owners` gives, for the member names that
+/// matter, the tags of every struct in the whole tree having them, since
+/// the part alone cannot tell whether a member name is unique.
+pub fn link_partial(files: Vec<FileFacts>, member_owners: HashMap<String, Vec<String>>) -> Index {
+    let mut index = link(files);
+    index.member_owners = member_owners;
+    index
+}
+
 impl Index {
     /// All files, sorted by path.
     pub fn files(&self) -> &[FileFacts] {

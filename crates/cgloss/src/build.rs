@@ -22,7 +22,7 @@ pub struct Tree {
 
 /// Discovers, extracts and links the C files under `root`.
 pub fn build(root: &Path, messages: &Messages) -> Tree {
-    let files = discover(root, messages);
+    let files = discover(root, messages).files;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(files.len() as u64);
         bar.set_style(
@@ -53,4 +53,24 @@ pub fn build(root: &Path, messages: &Messages) -> Tree {
         .filter(|f| index.file_id(&f.rel).is_some())
         .collect();
     Tree { index, files }
+}
+
+/// Links the facts of a persistent index.
+pub fn from_store(root: &Path, store: &cgloss_store::Store) -> anyhow::Result<Tree> {
+    let index = cgloss_index::link(store.load_all()?);
+    let files = index
+        .files()
+        .iter()
+        .map(|f| {
+            let abs = root.join(&f.path);
+            let (size, mtime_ns) = crate::discover::stat(&abs).unwrap_or((0, 0));
+            SourceFile {
+                abs,
+                rel: f.path.clone(),
+                size,
+                mtime_ns,
+            }
+        })
+        .collect();
+    Ok(Tree { index, files })
 }

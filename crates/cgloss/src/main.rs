@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod discover;
+mod index;
 mod messages;
 mod site;
 
@@ -59,9 +60,24 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// The index to read (default: the tree's index in the user's cache
+        /// folder, when `cgloss index` made one; else the tree is parsed now).
+        #[arg(long)]
+        index: Option<PathBuf>,
         /// The function(s): `name` or `path:name` (path relative to the root).
         #[arg(required = true)]
         functions: Vec<String>,
+    },
+    /// Build or update the persistent index of a tree (SQLite; see
+    /// docs/index.md for its tables). Only changed files are read again.
+    Index {
+        /// Root of the source tree.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where the index goes (default: the user's cache folder, e.g.
+        /// ~/.cache/cgloss/, keyed by the canonical root).
+        #[arg(long)]
+        index: Option<PathBuf>,
     },
     /// Write the static website of a tree: home, folders, files, a report
     /// and a call tree per function, search.
@@ -81,6 +97,10 @@ enum Command {
         /// Write even into a folder inside the root or holding other files.
         #[arg(long)]
         force: bool,
+        /// The index to use and update (default: the tree's index in the
+        /// user's cache folder, when `cgloss index` made one).
+        #[arg(long)]
+        index: Option<PathBuf>,
     },
     /// Index a tree and render every function in both languages, printing
     /// counts (files, functions, docs, parse errors): a health check.
@@ -155,14 +175,17 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             root,
             lang,
             format,
+            index,
             functions,
-        } => report(&root, lang, format, &functions, messages),
+        } => report(&root, lang, format, index.as_deref(), &functions, messages),
+        Command::Index { root, index } => index::index(&root, index.as_deref(), messages),
         Command::Site {
             root,
             out,
             lang,
             title,
             force,
+            index,
         } => {
             let mut langs: Vec<Lang> = Vec::new();
             for l in lang.into_iter().map(Lang::from) {
@@ -177,6 +200,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
                     langs,
                     title,
                     force,
+                    index,
                 },
                 messages,
             )
@@ -201,6 +225,7 @@ fn report(
     root: &std::path::Path,
     lang: LangArg,
     format: Format,
+    index_arg: Option<&std::path::Path>,
     functions: &[String],
     messages: &Messages,
 ) -> anyhow::Result<Status> {
@@ -209,40 +234,61 @@ fn report(
         anyhow::bail!("{}: not a directory", root.display());
     }
     let lang = Lang::from(lang);
-    let tree = build::build(root, messages);
-    let index = &tree.index;
-    let mut reports = Vec::new();
-    let mut status = Status::Ok;
-    for spec in functions {
-        let (path, name) = match spec.rsplit_once(':') {
+    let specs: Vec<(Option<&str>, &str)> = functions
+        .iter()
+        .map(|spec| match spec.rsplit_once(':') {
             Some((p, n)) => (Some(p.trim_start_matches("./")), n),
             None => (None, spec.as_str()),
-        };
-        let ids = index.find_functions(name, path);
-        if ids.is_empty() {
-            let _ = writeln!(
-                std::io::stderr(),
-                "cgloss: {spec}: no such function{}",
-                suggestions(index, name)
-            );
-            status = Status::NotFound;
-            continue;
-        }
-        for id in ids {
-            let file = &tree.files[id.file as usize];
-            let Some(text) = discover::read_text(file, messages, false) else {
-                messages.skip(&format!("{}: could not be read again", file.rel));
+        })
+        .collect();
+    let mut reports = Vec::new();
+    let mut status = Status::Ok;
+    let mut not_found = |spec: &str, suggestions: String| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "cgloss: {spec}: no such function{suggestions}"
+        );
+        status = Status::NotFound;
+    };
+    if let Some(store) = index::open_for_report(root, index_arg, messages)? {
+        let mut store = store;
+        for (spec, &(path, name)) in functions.iter().zip(&specs) {
+            let (ns, s) = index::neighbourhood(root, store, name, path, messages)?;
+            store = s;
+            let index = cgloss_index::link_partial(ns.index_files, ns.member_owners);
+            let ids = index.find_functions(name, path);
+            if ids.is_empty() {
+                not_found(
+                    spec,
+                    suggestions(store.function_names()?.iter().map(String::as_str), name),
+                );
                 continue;
-            };
-            let f = index.function(id);
-            let body = cgloss_syntax::lower_function(&text, f);
-            for d in &body.diagnostics {
-                messages.warn(&format!(
-                    "{}:{}: {} (in {})",
-                    file.rel, d.line, d.message, f.name
-                ));
             }
-            reports.push(cgloss_report::render(index, id, &body, lang));
+            for id in ids {
+                let Some(text) = ns.texts.get(index.path(id)) else {
+                    messages.skip(&format!("{}: could not be read again", index.path(id)));
+                    continue;
+                };
+                reports.push(render_one(&index, id, text, lang, messages));
+            }
+        }
+    } else {
+        let tree = build::build(root, messages);
+        let index = &tree.index;
+        for (spec, &(path, name)) in functions.iter().zip(&specs) {
+            let ids = index.find_functions(name, path);
+            if ids.is_empty() {
+                not_found(spec, suggestions(index.function_names(), name));
+                continue;
+            }
+            for id in ids {
+                let file = &tree.files[id.file as usize];
+                let Some(text) = discover::read_text(file, messages, false) else {
+                    messages.skip(&format!("{}: could not be read again", file.rel));
+                    continue;
+                };
+                reports.push(render_one(index, id, &text, lang, messages));
+            }
         }
     }
     let out = match format {
@@ -259,11 +305,32 @@ fn report(
     Ok(status)
 }
 
+/// Lowers and renders one function whose file's text is `text`.
+fn render_one(
+    index: &cgloss_index::Index,
+    id: cgloss_index::FnId,
+    text: &str,
+    lang: Lang,
+    messages: &Messages,
+) -> cgloss_report::FunctionReport {
+    let f = index.function(id);
+    let body = cgloss_syntax::lower_function(text, f);
+    for d in &body.diagnostics {
+        messages.warn(&format!(
+            "{}:{}: {} (in {})",
+            index.path(id),
+            d.line,
+            d.message,
+            f.name
+        ));
+    }
+    cgloss_report::render(index, id, &body, lang)
+}
+
 /// `; did you mean: a, b, c` with up to five close names.
-fn suggestions(index: &cgloss_index::Index, name: &str) -> String {
+fn suggestions<'a>(names: impl Iterator<Item = &'a str>, name: &str) -> String {
     let lower = name.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = index
-        .function_names()
+    let mut scored: Vec<(usize, &str)> = names
         .filter_map(|cand| {
             let c = cand.to_lowercase();
             let d = strsim::levenshtein(&lower, &c);

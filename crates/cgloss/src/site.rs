@@ -32,6 +32,7 @@ pub struct SiteArgs {
     pub langs: Vec<Lang>,
     pub title: Option<String>,
     pub force: bool,
+    pub index: Option<PathBuf>,
 }
 
 struct Writer {
@@ -221,7 +222,10 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
     }
     let previous = check_out_dir(&args)?;
     let generated = format_utc(generation_time()?);
-    let tree = crate::build::build(&args.root, messages);
+    let tree = match crate::index::open_for_site(&args.root, args.index.as_deref(), messages)? {
+        Some(store) => crate::build::from_store(&args.root, &store)?,
+        None => crate::build::build(&args.root, messages),
+    };
     let index = &tree.index;
     let git = git_dates(&args.root);
     let modified = tree

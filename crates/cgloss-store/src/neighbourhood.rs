@@ -1,0 +1,251 @@
+//! Loading only what one function's report needs: the function, the
+//! symbols its body names (and the types those lead to), its callers and
+//! referrers. Linked on their own, these give the same report as the whole
+//! tree, in milliseconds.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use cgloss_facts::{FileFacts, FunctionFact, TypeRef};
+use rusqlite::params;
+
+use crate::{Result, Store};
+
+/// The facts one report needs, grouped by file, plus the tree-wide answer
+/// to "which structs have a member of this name" for the names involved.
+pub struct Neighbourhood {
+    /// Partial facts of the files involved, in path order.
+    pub files: Vec<FileFacts>,
+    /// Member name → the distinct struct tags having it (at most two kept:
+    /// two already means ambiguous).
+    pub member_owners: HashMap<String, Vec<String>>,
+}
+
+/// How many rounds of "load the types of what was loaded" at most.
+const TYPE_ROUNDS: usize = 12;
+
+fn bare(base: &str) -> &str {
+    base.strip_prefix("struct ")
+        .or_else(|| base.strip_prefix("union "))
+        .or_else(|| base.strip_prefix("enum "))
+        .unwrap_or(base)
+}
+
+struct Loaded {
+    file_id: i64,
+    kind: String,
+    data: Vec<u8>,
+}
+
+impl Store {
+    /// Definitions named `name` (in `path` when given): their path and fact.
+    pub fn find_functions(
+        &self,
+        name: &str,
+        path: Option<&str>,
+    ) -> Result<Vec<(String, FunctionFact)>> {
+        let mut stmt = self.sql(self.conn.prepare_cached(
+            "SELECT f.path, s.data FROM symbols s JOIN files f ON f.id = s.file_id
+             WHERE s.name = ?1 AND s.kind = 'function' ORDER BY f.path, s.line",
+        ))?;
+        let rows = self.sql(stmt.query_map([name], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        }))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (p, data) = self.sql(row)?;
+            if path.is_none_or(|want| want == p) {
+                out.push((p, self.decode(&data)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The neighbourhood of the functions named `name` (in `path` when
+    /// given). `tokens` lists the identifiers of a function's text.
+    pub fn neighbourhood(
+        &self,
+        name: &str,
+        path: Option<&str>,
+        tokens: &mut dyn FnMut(&str, &FunctionFact) -> Vec<String>,
+    ) -> Result<Neighbourhood> {
+        let mut loaded: BTreeMap<i64, Loaded> = BTreeMap::new();
+        let mut names: HashSet<String> = HashSet::new();
+        let mut queue: Vec<String> = vec![name.to_string()];
+        let mut token_set: HashSet<String> = HashSet::new();
+        for (p, f) in self.find_functions(name, path)? {
+            token_set.extend(tokens(&p, &f));
+            token_set.extend(f.calls.iter().cloned());
+        }
+        queue.extend(token_set.iter().cloned());
+        // Callers and referrers, loaded by id; their names bring their docs.
+        let mut extra: Vec<i64> = Vec::new();
+        for sql in [
+            "SELECT caller FROM calls WHERE callee = ?1",
+            "SELECT referrer FROM refs WHERE name = ?1",
+        ] {
+            let mut stmt = self.sql(self.conn.prepare_cached(sql))?;
+            let rows = self.sql(stmt.query_map([name], |r| r.get::<_, i64>(0)))?;
+            for row in rows {
+                extra.push(self.sql(row)?);
+            }
+        }
+        {
+            let mut stmt = self
+                .sql(self.conn.prepare_cached(
+                    "SELECT file_id, kind, name, data FROM symbols WHERE id = ?1",
+                ))?;
+            for id in extra {
+                if loaded.contains_key(&id) {
+                    continue;
+                }
+                let row = self.sql(stmt.query_row([id], |r| {
+                    Ok((
+                        Loaded {
+                            file_id: r.get(0)?,
+                            kind: r.get(1)?,
+                            data: r.get(3)?,
+                        },
+                        r.get::<_, String>(2)?,
+                    ))
+                }))?;
+                queue.push(row.1);
+                loaded.insert(id, row.0);
+            }
+        }
+        // Members named in the body: which structs have them.
+        let mut member_owners: HashMap<String, Vec<String>> = HashMap::new();
+        {
+            let mut stmt = self.sql(self.conn.prepare_cached(
+                "SELECT DISTINCT s.kind, s.name FROM members m JOIN symbols s ON s.id = m.symbol_id
+                 WHERE m.name = ?1 LIMIT 2",
+            ))?;
+            for t in &token_set {
+                let rows = self.sql(stmt.query_map([t], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                }))?;
+                let mut tags = Vec::new();
+                for row in rows {
+                    let (kind, n) = self.sql(row)?;
+                    if n.starts_with("{anon}") {
+                        tags.push(n.clone());
+                    } else {
+                        tags.push(format!("{kind} {n}"));
+                    }
+                    queue.push(n);
+                }
+                if !tags.is_empty() {
+                    member_owners.insert(t.clone(), tags);
+                }
+            }
+        }
+        // Symbols by name, then the types they lead to, until nothing new.
+        let mut stmt = self.sql(
+            self.conn
+                .prepare_cached("SELECT id, file_id, kind, data FROM symbols WHERE name = ?1"),
+        )?;
+        for _ in 0..TYPE_ROUNDS {
+            let mut fresh: Vec<i64> = Vec::new();
+            for n in std::mem::take(&mut queue) {
+                if !names.insert(n.clone()) {
+                    continue;
+                }
+                let rows = self.sql(stmt.query_map([&n], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        Loaded {
+                            file_id: r.get(1)?,
+                            kind: r.get(2)?,
+                            data: r.get(3)?,
+                        },
+                    ))
+                }))?;
+                for row in rows {
+                    let (id, l) = self.sql(row)?;
+                    if let std::collections::btree_map::Entry::Vacant(e) = loaded.entry(id) {
+                        e.insert(l);
+                        fresh.push(id);
+                    }
+                }
+            }
+            for id in fresh {
+                let l = &loaded[&id];
+                self.types_of(l, &token_set, &mut queue)?;
+            }
+            queue.retain(|n| !names.contains(n));
+            if queue.is_empty() {
+                break;
+            }
+        }
+        drop(stmt);
+        let files = self.group(loaded)?;
+        Ok(Neighbourhood {
+            files,
+            member_owners,
+        })
+    }
+
+    /// The type names a loaded symbol leads to.
+    fn types_of(&self, l: &Loaded, members: &HashSet<String>, out: &mut Vec<String>) -> Result<()> {
+        let mut push = |t: &TypeRef| {
+            let b = bare(&t.base);
+            if !b.is_empty() {
+                out.push(b.to_string());
+            }
+        };
+        match l.kind.as_str() {
+            "function" => {
+                let f: FunctionFact = self.decode(&l.data)?;
+                push(&TypeRef::parse(&f.return_type));
+                f.params.iter().for_each(|p| push(&p.ty));
+            }
+            "prototype" => {
+                let f: cgloss_facts::PrototypeFact = self.decode(&l.data)?;
+                push(&TypeRef::parse(&f.return_type));
+                f.params.iter().for_each(|p| push(&p.ty));
+            }
+            "typedef" => {
+                let t: cgloss_facts::TypedefFact = self.decode(&l.data)?;
+                push(&t.target);
+            }
+            "variable" => {
+                let g: cgloss_facts::GlobalFact = self.decode(&l.data)?;
+                push(&g.ty);
+            }
+            "struct" | "union" => {
+                let r: cgloss_facts::RecordFact = self.decode(&l.data)?;
+                for m in &r.members {
+                    if members.contains(&m.name) || m.ty.base.starts_with("{anon}") {
+                        push(&m.ty);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn group(&self, loaded: BTreeMap<i64, Loaded>) -> Result<Vec<FileFacts>> {
+        let mut files: BTreeMap<i64, FileFacts> = BTreeMap::new();
+        let mut path_of = self.sql(
+            self.conn
+                .prepare_cached("SELECT path FROM files WHERE id = ?1"),
+        )?;
+        for (_, l) in loaded {
+            let facts = match files.entry(l.file_id) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let path: String =
+                        self.sql(path_of.query_row(params![l.file_id], |r| r.get(0)))?;
+                    e.insert(FileFacts {
+                        path,
+                        ..FileFacts::default()
+                    })
+                }
+            };
+            self.push_fact(facts, &l.kind, &l.data)?;
+        }
+        let mut out: Vec<FileFacts> = files.into_values().collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+}

@@ -26,7 +26,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -53,24 +53,24 @@ CREATE TABLE symbols(
   end_line INTEGER NOT NULL,
   is_static INTEGER NOT NULL,
   type TEXT,
-  data BLOB NOT NULL
+  data BLOB
 );
-CREATE TABLE docs(symbol_id INTEGER PRIMARY KEY, summary TEXT NOT NULL, text TEXT NOT NULL);
-CREATE TABLE members(symbol_id INTEGER NOT NULL, name TEXT NOT NULL, line INTEGER NOT NULL,
-  type TEXT NOT NULL, doc TEXT);
-CREATE TABLE calls(caller INTEGER NOT NULL, callee TEXT NOT NULL);
-CREATE TABLE refs(referrer INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE TABLE docs(symbol_id INTEGER PRIMARY KEY, summary TEXT NOT NULL, text TEXT NOT NULL,
+  params BLOB);
+CREATE TABLE members(symbol_id INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL,
+  line INTEGER NOT NULL, type TEXT NOT NULL, doc TEXT, PRIMARY KEY(symbol_id, seq)) WITHOUT ROWID;
+CREATE TABLE calls(caller INTEGER NOT NULL, callee TEXT NOT NULL, PRIMARY KEY(caller, callee))
+  WITHOUT ROWID;
+CREATE TABLE refs(referrer INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY(referrer, name))
+  WITHOUT ROWID;
 ";
 
 /// Secondary indexes, created after a first bulk load (cheaper than
 /// maintaining them row by row).
 const INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
-CREATE INDEX IF NOT EXISTS members_symbol ON members(symbol_id);
 CREATE INDEX IF NOT EXISTS members_name ON members(name);
-CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller);
 CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee);
-CREATE INDEX IF NOT EXISTS refs_referrer ON refs(referrer);
 CREATE INDEX IF NOT EXISTS refs_name ON refs(name);
 ";
 
@@ -315,7 +315,6 @@ impl Store {
     /// Creates the secondary indexes and moves a new database into place.
     pub fn finish(self, path: &Path) -> Result<Store> {
         self.sql(self.conn.execute_batch(INDEXES))?;
-        self.sql(self.conn.execute_batch("ANALYZE;"))?;
         let tmp = self.path.clone();
         drop(self.conn);
         std::fs::rename(&tmp, path).map_err(|source| Error::Io {
@@ -389,17 +388,14 @@ impl Store {
             by_id.insert(id, files.len());
             files.push(facts);
         }
-        let mut stmt = self.sql(
-            self.conn
-                .prepare("SELECT file_id, kind, data FROM symbols ORDER BY id"),
-        )?;
+        let mut stmt = self.sql(self.conn.prepare(&format!("{SYMBOL_SELECT} ORDER BY s.id")))?;
         let mut rows = self.sql(stmt.query([]))?;
         while let Some(r) = self.sql(rows.next())? {
-            let file: i64 = self.sql(r.get(0))?;
-            let Some(&i) = by_id.get(&file) else { continue };
-            let kind: String = self.sql(r.get(1))?;
-            let data = self.sql(r.get_ref(2))?.as_blob().unwrap_or(&[]);
-            self.push_fact(&mut files[i], &kind, data)?;
+            let st = self.sql(Stored::from_row(r))?;
+            let Some(&i) = by_id.get(&st.file_id) else {
+                continue;
+            };
+            self.push_symbol(&mut files[i], &st)?;
         }
         Ok(files)
     }
@@ -411,15 +407,56 @@ impl Store {
         })
     }
 
-    fn push_fact(&self, facts: &mut FileFacts, kind: &str, data: &[u8]) -> Result<()> {
-        match kind {
-            "function" => facts.functions.push(self.decode(data)?),
-            "prototype" => facts.prototypes.push(self.decode(data)?),
-            "macro" => facts.macros.push(self.decode(data)?),
-            "struct" | "union" => facts.records.push(self.decode(data)?),
-            "typedef" => facts.typedefs.push(self.decode(data)?),
-            "enum_constant" => facts.enum_consts.push(self.decode(data)?),
-            "variable" => facts.globals.push(self.decode(data)?),
+    pub(crate) fn push_symbol(&self, facts: &mut FileFacts, st: &Stored) -> Result<()> {
+        let doc = match &st.doc {
+            Some((summary, text, params)) => Some(Doc {
+                summary: summary.clone(),
+                text: text.clone(),
+                params: match params {
+                    Some(p) => self.decode(p)?,
+                    None => Vec::new(),
+                },
+            }),
+            None => None,
+        };
+        let data = st.data.as_deref().unwrap_or(&[]);
+        match st.kind.as_str() {
+            "function" => {
+                let mut f: FunctionFact = self.decode(data)?;
+                f.doc = doc;
+                facts.functions.push(f);
+            }
+            "prototype" => {
+                let mut f: PrototypeFact = self.decode(data)?;
+                f.doc = doc;
+                facts.prototypes.push(f);
+            }
+            "macro" => facts.macros.push(MacroFact {
+                name: st.name.clone(),
+                line: st.line,
+                params: st.ty.as_deref().map(macro_params),
+                doc,
+            }),
+            "struct" | "union" => {
+                let mut f: RecordFact = self.decode(data)?;
+                f.doc = doc;
+                facts.records.push(f);
+            }
+            "typedef" => {
+                let mut f: TypedefFact = self.decode(data)?;
+                f.doc = doc;
+                facts.typedefs.push(f);
+            }
+            "enum_constant" => facts.enum_consts.push(EnumConstFact {
+                name: st.name.clone(),
+                line: st.line,
+                doc,
+            }),
+            "variable" => {
+                let mut f: GlobalFact = self.decode(data)?;
+                f.doc = doc;
+                facts.globals.push(f);
+            }
             _ => {}
         }
         Ok(())
@@ -464,6 +501,52 @@ impl Store {
     }
 }
 
+/// Columns of a symbol with its doc, read by `Stored::from_row`.
+pub(crate) const SYMBOL_SELECT: &str =
+    "SELECT s.id, s.file_id, s.kind, s.name, s.line, s.type, s.data,
+  d.summary, d.text, d.params FROM symbols s LEFT JOIN docs d ON d.symbol_id = s.id";
+
+/// A symbol row as stored.
+pub(crate) struct Stored {
+    pub id: i64,
+    pub file_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub line: u32,
+    pub ty: Option<String>,
+    pub data: Option<Vec<u8>>,
+    /// Summary, text, encoded parameter docs.
+    pub doc: Option<(String, String, Option<Vec<u8>>)>,
+}
+
+impl Stored {
+    pub fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
+        let summary: Option<String> = r.get(7)?;
+        Ok(Stored {
+            id: r.get(0)?,
+            file_id: r.get(1)?,
+            kind: r.get(2)?,
+            name: r.get(3)?,
+            line: r.get(4)?,
+            ty: r.get(5)?,
+            data: r.get(6)?,
+            doc: match summary {
+                Some(summary) => Some((summary, r.get(8)?, r.get(9)?)),
+                None => None,
+            },
+        })
+    }
+}
+
+/// `(a, b, ...)` back into parameter names.
+fn macro_params(text: &str) -> Vec<String> {
+    let inner = text.trim_start_matches('(').trim_end_matches(')');
+    if inner.is_empty() {
+        return Vec::new();
+    }
+    inner.split(", ").map(str::to_string).collect()
+}
+
 fn tmp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
@@ -477,113 +560,168 @@ pub struct Writer<'s> {
     next_symbol: i64,
 }
 
-struct Row<'a> {
-    kind: &'a str,
-    name: &'a str,
+/// One symbol row, ready to insert.
+struct Row {
+    kind: &'static str,
+    name: String,
     line: u32,
     end_line: u32,
     is_static: bool,
     ty: Option<String>,
-    doc: Option<&'a Doc>,
-    data: Vec<u8>,
+    /// The fact without its doc (`None` where the columns say it all).
+    data: Option<Vec<u8>>,
+    doc: Option<Doc>,
+    /// Calls (functions), references (functions, variables), or members
+    /// (records: name, line, type, doc summary).
+    calls: Vec<String>,
+    refs: Vec<String>,
+    members: Vec<(String, u32, String, Option<String>)>,
+}
+
+/// A file made ready for the writer: the encoding work happens on the
+/// extracting thread, the writer only inserts.
+pub struct Encoded {
+    path: String,
+    state: FileState,
+    status: &'static str,
+    message: Option<String>,
+    lines: u32,
+    syntax_errors: u32,
+    diagnostics: Option<Vec<u8>>,
+    rows: Vec<Row>,
 }
 
 fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {
     postcard::to_stdvec(v).expect("facts always encode")
 }
 
-fn rows_of(f: &FileFacts) -> Vec<Row<'_>> {
-    let mut rows = Vec::new();
-    for x in &f.functions {
-        rows.push(Row {
-            kind: "function",
-            name: &x.name,
-            line: x.line,
-            end_line: x.end_line,
-            is_static: x.is_static,
-            ty: Some(x.return_type.clone()),
-            doc: x.doc.as_ref(),
-            data: encode::<FunctionFact>(x),
-        });
-    }
-    for x in &f.prototypes {
-        rows.push(Row {
-            kind: "prototype",
-            name: &x.name,
-            line: x.line,
-            end_line: x.line,
-            is_static: false,
-            ty: Some(x.return_type.clone()),
-            doc: x.doc.as_ref(),
-            data: encode::<PrototypeFact>(x),
-        });
-    }
-    for x in &f.macros {
-        rows.push(Row {
-            kind: "macro",
-            name: &x.name,
-            line: x.line,
-            end_line: x.line,
-            is_static: false,
-            ty: x.params.as_ref().map(|p| format!("({})", p.join(", "))),
-            doc: x.doc.as_ref(),
-            data: encode::<MacroFact>(x),
-        });
-    }
-    for x in &f.records {
-        let (kind, name) = kind_of(&x.tag);
-        rows.push(Row {
-            kind,
-            name,
-            line: x.line,
-            end_line: x.members.iter().map(|m| m.line).max().unwrap_or(x.line),
-            is_static: false,
-            ty: None,
-            doc: x.doc.as_ref(),
-            data: encode::<RecordFact>(x),
-        });
-    }
-    for x in &f.typedefs {
-        rows.push(Row {
-            kind: "typedef",
-            name: &x.name,
-            line: x.line,
-            end_line: x.line,
-            is_static: false,
-            ty: Some(type_text(&x.target)),
-            doc: x.doc.as_ref(),
-            data: encode::<TypedefFact>(x),
-        });
-    }
-    for x in &f.enum_consts {
-        rows.push(Row {
-            kind: "enum_constant",
-            name: &x.name,
-            line: x.line,
-            end_line: x.line,
-            is_static: false,
-            ty: None,
-            doc: x.doc.as_ref(),
-            data: encode::<EnumConstFact>(x),
-        });
-    }
-    for x in &f.globals {
-        rows.push(Row {
-            kind: "variable",
-            name: &x.name,
-            line: x.line,
-            end_line: x.line,
-            is_static: x.is_static,
-            ty: Some(type_text(&x.ty)),
-            doc: x.doc.as_ref(),
-            data: encode::<GlobalFact>(x),
-        });
-    }
-    rows
-}
-
 fn type_text(t: &cgloss_facts::TypeRef) -> String {
     format!("{}{}", t.base, "*".repeat(t.ptr as usize))
+}
+
+/// Prepares a file's row and its symbols' rows. `warned` is the first
+/// warning given while reading it (lossy UTF-8), if any.
+pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&str>) -> Encoded {
+    let f = match outcome {
+        Outcome::Skipped(reason) => {
+            return Encoded {
+                path: path.to_string(),
+                state,
+                status: "skipped",
+                message: Some(reason),
+                lines: 0,
+                syntax_errors: 0,
+                diagnostics: None,
+                rows: Vec::new(),
+            }
+        }
+        Outcome::Indexed(f) => *f,
+    };
+    let message = warned.map(str::to_string).or_else(|| {
+        f.first_error
+            .as_ref()
+            .map(|e| format!("{}:{}: {}", e.line, e.col, e.message))
+    });
+    let mut rows = Vec::new();
+    let row = |kind, name: String, line, doc: Option<Doc>| Row {
+        kind,
+        name,
+        line,
+        end_line: line,
+        is_static: false,
+        ty: None,
+        data: None,
+        doc,
+        calls: Vec::new(),
+        refs: Vec::new(),
+        members: Vec::new(),
+    };
+    for mut x in f.functions {
+        let doc = x.doc.take();
+        let data = encode::<FunctionFact>(&x);
+        rows.push(Row {
+            end_line: x.end_line,
+            is_static: x.is_static,
+            ty: Some(x.return_type),
+            data: Some(data),
+            calls: x.calls,
+            refs: x.refs,
+            ..row("function", x.name, x.line, doc)
+        });
+    }
+    for mut x in f.prototypes {
+        let doc = x.doc.take();
+        let data = encode::<PrototypeFact>(&x);
+        rows.push(Row {
+            ty: Some(x.return_type),
+            data: Some(data),
+            ..row("prototype", x.name, x.line, doc)
+        });
+    }
+    for x in f.macros {
+        rows.push(Row {
+            ty: x.params.as_ref().map(|p| format!("({})", p.join(", "))),
+            ..row("macro", x.name, x.line, x.doc)
+        });
+    }
+    for mut x in f.records {
+        let doc = x.doc.take();
+        let (kind, name) = kind_of(&x.tag);
+        let members = x
+            .members
+            .iter()
+            .map(|m| {
+                (
+                    m.name.clone(),
+                    m.line,
+                    type_text(&m.ty),
+                    m.doc.as_ref().map(|d| d.summary.clone()),
+                )
+            })
+            .collect();
+        rows.push(Row {
+            end_line: x.members.iter().map(|m| m.line).max().unwrap_or(x.line),
+            data: Some(encode::<RecordFact>(&x)),
+            members,
+            ..row(kind, name.to_string(), x.line, doc)
+        });
+    }
+    for mut x in f.typedefs {
+        let doc = x.doc.take();
+        rows.push(Row {
+            ty: Some(type_text(&x.target)),
+            data: Some(encode::<TypedefFact>(&x)),
+            ..row("typedef", x.name.clone(), x.line, doc)
+        });
+    }
+    for x in f.enum_consts {
+        rows.push(row("enum_constant", x.name, x.line, x.doc));
+    }
+    for mut x in f.globals {
+        let doc = x.doc.take();
+        let refs = x.refs.clone();
+        rows.push(Row {
+            is_static: x.is_static,
+            ty: Some(type_text(&x.ty)),
+            data: Some(encode::<GlobalFact>(&x)),
+            refs,
+            ..row("variable", x.name.clone(), x.line, doc)
+        });
+    }
+    Encoded {
+        path: path.to_string(),
+        state,
+        status: if message.is_some() {
+            "warnings"
+        } else {
+            "indexed"
+        },
+        message,
+        lines: f.n_lines,
+        syntax_errors: f.n_syntax_errors,
+        diagnostics: Some(encode(&(&f.first_error, &f.diagnostics))),
+        rows,
+    }
 }
 
 impl Writer<'_> {
@@ -634,98 +772,48 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Stores (or replaces) a file and what was extracted from it.
-    pub fn put(
-        &mut self,
-        path: &str,
-        state: &FileState,
-        outcome: &Outcome,
-        warned: Option<&str>,
-    ) -> Result<()> {
-        self.remove(path)?;
+    /// Stores (or replaces) a prepared file.
+    pub fn put(&mut self, e: &Encoded) -> Result<()> {
+        self.remove(&e.path)?;
         let first = self.next_symbol;
-        let (status, message, lines, errors, diags) = match outcome {
-            Outcome::Skipped(reason) => ("skipped", Some(reason.clone()), 0, 0, None),
-            Outcome::Indexed(f) => {
-                let message = warned.map(str::to_string).or_else(|| {
-                    f.first_error
-                        .as_ref()
-                        .map(|e| format!("{}:{}: {}", e.line, e.col, e.message))
-                });
-                (
-                    if message.is_some() {
-                        "warnings"
-                    } else {
-                        "indexed"
-                    },
-                    message,
-                    f.n_lines,
-                    f.n_syntax_errors,
-                    Some(encode(&(&f.first_error, &f.diagnostics))),
-                )
-            }
-        };
-        if let Outcome::Indexed(f) = outcome {
-            self.put_symbols(f)?;
-        }
-        let last = self.next_symbol - 1;
-        let mut stmt = self.sql(self.tx.prepare_cached(
-            "INSERT INTO files(path, size, mtime_ns, hash, status, message, lines, syntax_errors,
-               first_symbol, last_symbol, diagnostics)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        ))?;
-        let r = stmt.execute(params![
-            path,
-            state.size as i64,
-            state.mtime_ns,
-            state.hash,
-            status,
-            message,
-            lines,
-            errors,
-            first,
-            last,
-            diags
-        ]);
-        drop(stmt);
-        self.sql(r)?;
-        Ok(())
-    }
-
-    fn put_symbols(&mut self, f: &FileFacts) -> Result<()> {
-        // The file row is written after its symbols; its id is known ahead.
-        let file_id: i64 = self.sql(self.tx.query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM files",
-            [],
-            |r| r.get(0),
-        ))?;
         let tx = &self.tx;
-        let wrap = |r: rusqlite::Result<()>| {
-            r.map_err(|source| Error::Sql {
-                path: self.path.clone(),
-                source,
-            })
-        };
-        let mut id = self.next_symbol;
-        wrap((|| {
+        let mut id = first;
+        let r = (|| -> rusqlite::Result<()> {
+            let mut file = tx.prepare_cached(
+                "INSERT INTO files(path, size, mtime_ns, hash, status, message, lines, syntax_errors,
+                   first_symbol, last_symbol, diagnostics)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            file.execute(params![
+                e.path,
+                e.state.size as i64,
+                e.state.mtime_ns,
+                e.state.hash,
+                e.status,
+                e.message,
+                e.lines,
+                e.syntax_errors,
+                first,
+                first + e.rows.len() as i64 - 1,
+                e.diagnostics
+            ])?;
+            let file_id = tx.last_insert_rowid();
             let mut sym = tx.prepare_cached(
                 "INSERT INTO symbols(id, file_id, kind, name, line, end_line, is_static, type, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            let mut doc = tx
-                .prepare_cached("INSERT INTO docs(symbol_id, summary, text) VALUES (?1, ?2, ?3)")?;
+            let mut doc = tx.prepare_cached(
+                "INSERT INTO docs(symbol_id, summary, text, params) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             let mut member = tx.prepare_cached(
-                "INSERT INTO members(symbol_id, name, line, type, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO members(symbol_id, seq, name, line, type, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut call =
-                tx.prepare_cached("INSERT INTO calls(caller, callee) VALUES (?1, ?2)")?;
+                tx.prepare_cached("INSERT OR IGNORE INTO calls(caller, callee) VALUES (?1, ?2)")?;
             let mut refer =
-                tx.prepare_cached("INSERT INTO refs(referrer, name) VALUES (?1, ?2)")?;
-            let rows = rows_of(f);
-            let mut fi = 0;
-            let mut gi = 0;
-            let mut ri = 0;
-            for row in &rows {
+                tx.prepare_cached("INSERT OR IGNORE INTO refs(referrer, name) VALUES (?1, ?2)")?;
+            for row in &e.rows {
                 sym.execute(params![
                     id,
                     file_id,
@@ -737,44 +825,24 @@ impl Writer<'_> {
                     row.ty,
                     row.data
                 ])?;
-                if let Some(d) = row.doc {
-                    doc.execute(params![id, d.summary, d.text])?;
+                if let Some(d) = &row.doc {
+                    let ps = (!d.params.is_empty()).then(|| encode(&d.params));
+                    doc.execute(params![id, d.summary, d.text, ps])?;
                 }
-                match row.kind {
-                    "function" => {
-                        let x = &f.functions[fi];
-                        fi += 1;
-                        for c in &x.calls {
-                            call.execute(params![id, c])?;
-                        }
-                        for r in &x.refs {
-                            refer.execute(params![id, r])?;
-                        }
-                    }
-                    "variable" => {
-                        for r in &f.globals[gi].refs {
-                            refer.execute(params![id, r])?;
-                        }
-                        gi += 1;
-                    }
-                    "struct" | "union" => {
-                        for m in &f.records[ri].members {
-                            member.execute(params![
-                                id,
-                                m.name,
-                                m.line,
-                                type_text(&m.ty),
-                                m.doc.as_ref().map(|d| d.summary.as_str())
-                            ])?;
-                        }
-                        ri += 1;
-                    }
-                    _ => {}
+                for c in &row.calls {
+                    call.execute(params![id, c])?;
+                }
+                for r in &row.refs {
+                    refer.execute(params![id, r])?;
+                }
+                for (seq, (name, line, ty, d)) in row.members.iter().enumerate() {
+                    member.execute(params![id, seq as i64, name, line, ty, d])?;
                 }
                 id += 1;
             }
             Ok(())
-        })())?;
+        })();
+        self.sql(r)?;
         self.next_symbol = id;
         Ok(())
     }

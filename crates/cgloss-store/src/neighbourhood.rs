@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use cgloss_facts::{FileFacts, FunctionFact, TypeRef};
 use rusqlite::params;
 
-use crate::{Result, Store};
+use crate::{Result, Store, Stored, SYMBOL_SELECT};
 
 /// The facts one report needs, grouped by file, plus the tree-wide answer
 /// to "which structs have a member of this name" for the names involved.
@@ -30,14 +30,9 @@ fn bare(base: &str) -> &str {
         .unwrap_or(base)
 }
 
-struct Loaded {
-    file_id: i64,
-    kind: String,
-    data: Vec<u8>,
-}
-
 impl Store {
-    /// Definitions named `name` (in `path` when given): their path and fact.
+    /// Definitions named `name` (in `path` when given): their path and fact
+    /// (without its doc).
     pub fn find_functions(
         &self,
         name: &str,
@@ -68,7 +63,7 @@ impl Store {
         path: Option<&str>,
         tokens: &mut dyn FnMut(&str, &FunctionFact) -> Vec<String>,
     ) -> Result<Neighbourhood> {
-        let mut loaded: BTreeMap<i64, Loaded> = BTreeMap::new();
+        let mut loaded: BTreeMap<i64, Stored> = BTreeMap::new();
         let mut names: HashSet<String> = HashSet::new();
         let mut queue: Vec<String> = vec![name.to_string()];
         let mut token_set: HashSet<String> = HashSet::new();
@@ -90,26 +85,17 @@ impl Store {
             }
         }
         {
-            let mut stmt = self
-                .sql(self.conn.prepare_cached(
-                    "SELECT file_id, kind, name, data FROM symbols WHERE id = ?1",
-                ))?;
+            let mut stmt = self.sql(
+                self.conn
+                    .prepare_cached(&format!("{SYMBOL_SELECT} WHERE s.id = ?1")),
+            )?;
             for id in extra {
                 if loaded.contains_key(&id) {
                     continue;
                 }
-                let row = self.sql(stmt.query_row([id], |r| {
-                    Ok((
-                        Loaded {
-                            file_id: r.get(0)?,
-                            kind: r.get(1)?,
-                            data: r.get(3)?,
-                        },
-                        r.get::<_, String>(2)?,
-                    ))
-                }))?;
-                queue.push(row.1);
-                loaded.insert(id, row.0);
+                let st = self.sql(stmt.query_row([id], Stored::from_row))?;
+                queue.push(st.name.clone());
+                loaded.insert(id, st);
             }
         }
         // Members named in the body: which structs have them.
@@ -141,7 +127,7 @@ impl Store {
         // Symbols by name, then the types they lead to, until nothing new.
         let mut stmt = self.sql(
             self.conn
-                .prepare_cached("SELECT id, file_id, kind, data FROM symbols WHERE name = ?1"),
+                .prepare_cached(&format!("{SYMBOL_SELECT} WHERE s.name = ?1")),
         )?;
         for _ in 0..TYPE_ROUNDS {
             let mut fresh: Vec<i64> = Vec::new();
@@ -149,20 +135,12 @@ impl Store {
                 if !names.insert(n.clone()) {
                     continue;
                 }
-                let rows = self.sql(stmt.query_map([&n], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        Loaded {
-                            file_id: r.get(1)?,
-                            kind: r.get(2)?,
-                            data: r.get(3)?,
-                        },
-                    ))
-                }))?;
+                let rows = self.sql(stmt.query_map([&n], Stored::from_row))?;
                 for row in rows {
-                    let (id, l) = self.sql(row)?;
+                    let st = self.sql(row)?;
+                    let id = st.id;
                     if let std::collections::btree_map::Entry::Vacant(e) = loaded.entry(id) {
-                        e.insert(l);
+                        e.insert(st);
                         fresh.push(id);
                     }
                 }
@@ -185,7 +163,7 @@ impl Store {
     }
 
     /// The type names a loaded symbol leads to.
-    fn types_of(&self, l: &Loaded, members: &HashSet<String>, out: &mut Vec<String>) -> Result<()> {
+    fn types_of(&self, l: &Stored, members: &HashSet<String>, out: &mut Vec<String>) -> Result<()> {
         let mut push = |t: &TypeRef| {
             let b = bare(&t.base);
             if !b.is_empty() {
@@ -194,25 +172,26 @@ impl Store {
         };
         match l.kind.as_str() {
             "function" => {
-                let f: FunctionFact = self.decode(&l.data)?;
+                let f: FunctionFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&TypeRef::parse(&f.return_type));
                 f.params.iter().for_each(|p| push(&p.ty));
             }
             "prototype" => {
-                let f: cgloss_facts::PrototypeFact = self.decode(&l.data)?;
+                let f: cgloss_facts::PrototypeFact =
+                    self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&TypeRef::parse(&f.return_type));
                 f.params.iter().for_each(|p| push(&p.ty));
             }
             "typedef" => {
-                let t: cgloss_facts::TypedefFact = self.decode(&l.data)?;
+                let t: cgloss_facts::TypedefFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&t.target);
             }
             "variable" => {
-                let g: cgloss_facts::GlobalFact = self.decode(&l.data)?;
+                let g: cgloss_facts::GlobalFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&g.ty);
             }
             "struct" | "union" => {
-                let r: cgloss_facts::RecordFact = self.decode(&l.data)?;
+                let r: cgloss_facts::RecordFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 for m in &r.members {
                     if members.contains(&m.name) || m.ty.base.starts_with("{anon}") {
                         push(&m.ty);
@@ -224,7 +203,7 @@ impl Store {
         Ok(())
     }
 
-    fn group(&self, loaded: BTreeMap<i64, Loaded>) -> Result<Vec<FileFacts>> {
+    fn group(&self, loaded: BTreeMap<i64, Stored>) -> Result<Vec<FileFacts>> {
         let mut files: BTreeMap<i64, FileFacts> = BTreeMap::new();
         let mut path_of = self.sql(
             self.conn
@@ -242,7 +221,7 @@ impl Store {
                     })
                 }
             };
-            self.push_fact(facts, &l.kind, &l.data)?;
+            self.push_symbol(facts, &l)?;
         }
         let mut out: Vec<FileFacts> = files.into_values().collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));

@@ -102,25 +102,51 @@ fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|k| from + k)
 }
 
-/// The `(open, close)` brace offsets of every function body found at file
-/// scope in (pre-passed) text.
-pub fn function_bodies(src: &[u8]) -> Vec<(usize, usize)> {
+/// Braces at file scope whose inside indexing does not need parsed.
+pub struct Blankable {
+    /// Function bodies, `(open, close)`.
+    pub bodies: Vec<(usize, usize)>,
+    /// Initializers of file-scope variables (`= { … };`), `(open, close)`:
+    /// their references come from a token scan (`initializer_refs`).
+    pub initializers: Vec<(usize, usize)>,
+}
+
+/// Finds function bodies and file-scope initializers (see `Blankable`).
+pub fn blankable(src: &[u8]) -> Blankable {
     let toks = tokens(src, 0, src.len());
-    let mut bodies = Vec::new();
+    let mut out = Blankable {
+        bodies: Vec::new(),
+        initializers: Vec::new(),
+    };
     let mut depth = 0usize;
     let mut k = 0;
     while k < toks.len() {
         let (at, tok) = toks[k];
+        let prev = k.checked_sub(1).map(|p| toks[p].1);
         match tok {
-            Tok::Punct(b'{') if depth == 0 && k > 0 && toks[k - 1].1 == Tok::Punct(b')') => {
+            Tok::Punct(b'{') if depth == 0 && prev == Some(Tok::Punct(b')')) => {
                 match matching_brace(src, &toks, k) {
                     Some(close_k) => {
-                        bodies.push((at, toks[close_k].0));
+                        out.bodies.push((at, toks[close_k].0));
                         k = close_k + 1;
                         continue;
                     }
                     // Unbalanced: leave this body and the rest to tree-sitter.
                     None => break,
+                }
+            }
+            Tok::Punct(b'{') if depth == 0 && prev == Some(Tok::Punct(b'=')) => {
+                // An initializer: blanked only when it ends like one.
+                let close = matching_brace(src, &toks, k).filter(|&c| {
+                    matches!(toks.get(c + 1).map(|t| t.1), Some(Tok::Punct(b';' | b',')))
+                });
+                match close {
+                    Some(close_k) => {
+                        out.initializers.push((at, toks[close_k].0));
+                        k = close_k + 1;
+                        continue;
+                    }
+                    None => depth += 1,
                 }
             }
             Tok::Punct(b'{') => depth += 1,
@@ -129,7 +155,28 @@ pub fn function_bodies(src: &[u8]) -> Vec<(usize, usize)> {
         }
         k += 1;
     }
-    bodies
+    out
+}
+
+/// The names an initializer `src[open..=close]` refers to, each once, in
+/// order: identifiers that are not designators, members, tags or keywords.
+pub fn initializer_refs(src: &str, open: usize, close: usize) -> Vec<String> {
+    let toks = tokens(src.as_bytes(), open, close + 1);
+    let mut seen = HashSet::new();
+    let mut refs = Vec::new();
+    for (k, &(_, tok)) in toks.iter().enumerate() {
+        let Tok::Ident(name) = tok else {
+            continue;
+        };
+        let prev = k.checked_sub(1).map(|p| toks[p].1);
+        let skip = NOT_NAMES.contains(&name)
+            || matches!(prev, Some(Tok::Punct(b'.') | Tok::Arrow))
+            || matches!(prev, Some(Tok::Ident("struct" | "union" | "enum")));
+        if !skip && seen.insert(name) {
+            refs.push(name.to_string());
+        }
+    }
+    refs
 }
 
 /// The token index of the `}` closing the `{` at `open_k`, if it can be
@@ -395,7 +442,7 @@ mod tests {
     #[test]
     fn finds_and_blanks_bodies() {
         let src = "struct s { int a; };\nint f(int x)\n{\n\treturn g(x);\n}\nint t[] = { 1 };\nvoid h(void) { }\n";
-        let bodies = function_bodies(src.as_bytes());
+        let bodies = blankable(src.as_bytes()).bodies;
         assert_eq!(bodies.len(), 2);
         let mut text = src.as_bytes().to_vec();
         blank_bodies(&mut text, &bodies);
@@ -410,7 +457,7 @@ mod tests {
     #[test]
     fn unbalanced_ifdef_is_left_alone() {
         let src = "#ifdef A\nint f(int a) {\n#else\nint f(int b) {\n#endif\n\treturn 0;\n}\nint g(void) { return 1; }\n";
-        assert!(function_bodies(src.as_bytes()).is_empty());
+        assert!(blankable(src.as_bytes()).bodies.is_empty());
     }
 
     #[test]

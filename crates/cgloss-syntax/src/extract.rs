@@ -354,7 +354,18 @@ impl<'a> Extractor<'a> {
                 continue;
             };
             let mut refs = Vec::new();
-            if let Some(value) = d.child_by_field_name("value") {
+            let value = d.child_by_field_name("value");
+            let blanked = value.and_then(|v| {
+                let i = self
+                    .parse
+                    .initializers
+                    .binary_search_by_key(&v.start_byte(), |&(open, _)| open)
+                    .ok()?;
+                Some(self.parse.initializers[i])
+            });
+            if let Some((open, close)) = blanked {
+                refs = crate::bodies::initializer_refs(self.parse.original, open, close);
+            } else if let Some(value) = value {
                 let mut seen = HashSet::new();
                 let mut stack = vec![value];
                 while let Some(n) = stack.pop() {

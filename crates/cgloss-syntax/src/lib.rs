@@ -29,6 +29,9 @@ pub(crate) struct Parse<'a> {
     pub tree: tree_sitter::Tree,
     /// What the pre-pass left out (overlong lines).
     pub notes: Vec<cgloss_facts::Diagnostic>,
+    /// File-scope initializers blanked before parsing, `(open, close)`
+    /// sorted: their references are scanned from `original`.
+    pub initializers: Vec<(usize, usize)>,
 }
 
 thread_local! {
@@ -44,9 +47,12 @@ pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
 /// cheaper.
 fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
     let mut bytes = prepass(original.as_bytes());
+    let mut initializers = Vec::new();
     if declarations_only {
-        let found = bodies::function_bodies(&bytes);
-        bodies::blank_bodies(&mut bytes, &found);
+        let found = bodies::blankable(&bytes);
+        bodies::blank_bodies(&mut bytes, &found.bodies);
+        bodies::blank_bodies(&mut bytes, &found.initializers);
+        initializers = found.initializers;
     }
     let notes = prepass::blank_long_lines(&mut bytes)
         .into_iter()
@@ -77,6 +83,7 @@ fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
         text,
         tree,
         notes,
+        initializers,
     })
 }
 

@@ -54,8 +54,7 @@ struct Work {
     rel: String,
     state: FileState,
     /// `None`: bytes unchanged, only the mtime moved.
-    outcome: Option<Outcome>,
-    warned: Option<String>,
+    prepared: Option<cgloss_store::Encoded>,
 }
 
 fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages) -> Work {
@@ -64,17 +63,22 @@ fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages
         mtime_ns: file.mtime_ns,
         hash: String::new(),
     };
+    let skipped = |state: FileState, reason: String| {
+        messages.skip(&format!("{}: {reason}", file.rel));
+        Work {
+            rel: file.rel.clone(),
+            state: state.clone(),
+            prepared: Some(cgloss_store::prepare(
+                &file.rel,
+                state,
+                Outcome::Skipped(reason),
+                None,
+            )),
+        }
+    };
     let bytes = match std::fs::read(&file.abs) {
         Ok(b) => b,
-        Err(err) => {
-            messages.skip(&format!("{}: {err}", file.rel));
-            return Work {
-                rel: file.rel.clone(),
-                state,
-                outcome: Some(Outcome::Skipped(err.to_string())),
-                warned: None,
-            };
-        }
+        Err(err) => return skipped(state, err.to_string()),
     };
     state.hash = cgloss_store::hash(&bytes);
     state.size = bytes.len() as u64;
@@ -82,21 +86,12 @@ fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages
         return Work {
             rel: file.rel.clone(),
             state,
-            outcome: None,
-            warned: None,
+            prepared: None,
         };
     }
     let lossy = std::str::from_utf8(&bytes).is_err();
     match decode(&file.rel, bytes, messages, true) {
-        Err(reason) => {
-            messages.skip(&format!("{}: {reason}", file.rel));
-            Work {
-                rel: file.rel.clone(),
-                state,
-                outcome: Some(Outcome::Skipped(reason)),
-                warned: None,
-            }
-        }
+        Err(reason) => skipped(state, reason),
         Ok(text) => {
             let facts = cgloss_syntax::extract(&file.rel, &text);
             for d in &facts.diagnostics {
@@ -112,9 +107,13 @@ fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages
                 });
             Work {
                 rel: file.rel.clone(),
-                state,
-                outcome: Some(Outcome::Indexed(Box::new(facts))),
-                warned,
+                state: state.clone(),
+                prepared: Some(cgloss_store::prepare(
+                    &file.rel,
+                    state,
+                    Outcome::Indexed(Box::new(facts)),
+                    warned.as_deref(),
+                )),
             }
         }
     }
@@ -186,13 +185,13 @@ pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(
         });
         for work in rx {
             progress.inc(1);
-            match &work.outcome {
+            match &work.prepared {
                 None => {
                     writer.touch(&work.rel, &work.state)?;
                     up.touched += 1;
                 }
-                Some(outcome) => {
-                    writer.put(&work.rel, &work.state, outcome, work.warned.as_deref())?;
+                Some(prepared) => {
+                    writer.put(prepared)?;
                     up.extracted += 1;
                 }
             }

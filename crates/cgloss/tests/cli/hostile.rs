@@ -220,6 +220,7 @@ fn hostile_names_stay_inside_the_output_folder() {
     }
     let out = dir.path().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_cgloss"))
+        .env("XDG_CACHE_HOME", super::empty_cache())
         .args([
             "site",
             "--root",

@@ -7,6 +7,7 @@
 
 mod browser;
 mod hostile;
+mod index;
 mod site;
 
 use std::path::{Path, PathBuf};
@@ -29,9 +30,17 @@ fn fixtures(test: &str) -> Option<PathBuf> {
     None
 }
 
+/// A cache folder no index is ever written to.
+fn empty_cache() -> PathBuf {
+    std::env::temp_dir().join("cgloss-tests-empty-cache")
+}
+
+/// Runs cgloss with a cache folder of its own, so that an index a user
+/// made of the same tree is never read (tests name `--index` explicitly).
 fn cgloss(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cgloss"))
         .args(args)
+        .env("XDG_CACHE_HOME", empty_cache())
         .output()
         .expect("run cgloss")
 }
@@ -224,6 +233,7 @@ fn root_defaults_to_current_directory() {
     let root = workspace().join("examples/minikv");
     let out = Command::new(env!("CARGO_BIN_EXE_cgloss"))
         .args(["report", "hash_str"])
+        .env("XDG_CACHE_HOME", empty_cache())
         .current_dir(&root)
         .output()
         .unwrap();

@@ -25,6 +25,7 @@ fn build_site(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_cgloss"))
         .args(&args)
         .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("XDG_CACHE_HOME", super::empty_cache())
         .output()
         .expect("run cgloss site")
 }

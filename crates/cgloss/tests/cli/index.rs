@@ -1,0 +1,313 @@
+//! The persistent index: reports and sites from it equal those of a tree
+//! parsed in memory; updates re-read only what changed; a stale index is
+//! noticed; the tables answer the documented queries.
+
+use std::path::Path;
+
+use super::{cgloss, fixtures, stderr, stdout, workspace};
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of examples/minikv in a temporary folder.
+fn minikv() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&workspace().join("examples/minikv"), dir.path());
+    dir
+}
+
+fn index(root: &Path, db: &Path) -> String {
+    let out = cgloss(&[
+        "index",
+        "--root",
+        root.to_str().unwrap(),
+        "--index",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stderr(&out)
+}
+
+fn report(root: &Path, db: Option<&Path>, args: &[&str]) -> (String, String) {
+    let mut all = vec!["report", "--root", root.to_str().unwrap()];
+    if let Some(db) = db {
+        all.extend(["--index", db.to_str().unwrap()]);
+    }
+    all.extend(args);
+    let out = cgloss(&all);
+    (stdout(&out), stderr(&out))
+}
+
+#[test]
+fn reports_from_the_index_equal_reports_from_the_tree() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    let said = index(tree.path(), &db);
+    assert!(said.contains("built"), "{said}");
+    assert!(said.contains("14 files: 14 indexed"), "{said}");
+    let names = ["kv_put", "kv_get", "main", "cmd_run", "list_add"];
+    for lang in ["en", "zh"] {
+        for format in ["text", "json"] {
+            let mut args = vec!["--lang", lang, "--format", format];
+            args.extend(names);
+            let (memory, _) = report(tree.path(), None, &args);
+            let (indexed, err) = report(tree.path(), Some(&db), &args);
+            assert!(memory.matches("kv_put").count() > 1, "{memory}");
+            assert_eq!(indexed, memory, "{lang} {format}: {err}");
+        }
+    }
+}
+
+#[test]
+fn the_fixture_reports_the_same_from_the_index() {
+    let Some(fixtures) = fixtures("the_fixture_reports_the_same_from_the_index") else {
+        return;
+    };
+    let root = fixtures.join("linux-5.5.9");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite");
+    index(&root, &db);
+    // Every 53rd function definition, by path: a few hundred reports with
+    // callers, callees, members, constants and docs from all over the tree.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT f.path || ':' || s.name FROM symbols s JOIN files f ON f.id = s.file_id
+             WHERE s.kind = 'function' ORDER BY f.path, s.line",
+        )
+        .unwrap();
+    let specs: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .step_by(53)
+        .collect();
+    assert!(specs.len() > 500, "{}", specs.len());
+    let args: Vec<&str> = specs.iter().map(String::as_str).collect();
+    let (memory, _) = report(&root, None, &args);
+    let (indexed, _) = report(&root, Some(&db), &args);
+    assert_eq!(
+        memory.matches("Function report").count(),
+        indexed.matches("Function report").count()
+    );
+    for (m, i) in memory
+        .split("Function report")
+        .zip(indexed.split("Function report"))
+    {
+        assert_eq!(i, m);
+    }
+}
+
+#[test]
+fn updates_read_only_what_changed() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    index(tree.path(), &db);
+    let said = index(tree.path(), &db);
+    assert!(said.contains("up to date"), "{said}");
+
+    // Same bytes, new mtime: only touched.
+    let kv_c = tree.path().join("kv.c");
+    let text = std::fs::read_to_string(&kv_c).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&kv_c, &text).unwrap();
+    let said = index(tree.path(), &db);
+    assert!(
+        said.contains("0 files extracted again, 0 removed, 1 only touched"),
+        "{said}"
+    );
+
+    // A real edit, a new file and a deleted one.
+    std::fs::write(
+        &kv_c,
+        format!("{text}\n/** kv_probe - added later */\nint kv_probe(void)\n{{\n\treturn 1;\n}}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("extra.c"),
+        "int extra_fn(int x)\n{\n\treturn kv_probe() + x;\n}\n",
+    )
+    .unwrap();
+    std::fs::remove_file(tree.path().join("hash.c")).unwrap();
+    let said = index(tree.path(), &db);
+    assert!(
+        said.contains("2 files extracted again, 1 removed"),
+        "{said}"
+    );
+    let (out, err) = report(tree.path(), Some(&db), &["kv_probe"]);
+    assert!(out.contains("Summary: added later"), "{out}{err}");
+    assert!(out.contains("extra_fn  extra.c:1"), "callers: {out}");
+    let (memory, _) = report(tree.path(), None, &["kv_probe", "extra_fn", "kv_put"]);
+    let (indexed, _) = report(tree.path(), Some(&db), &["kv_probe", "extra_fn", "kv_put"]);
+    assert_eq!(indexed, memory);
+    let (_, err) = report(tree.path(), Some(&db), &["hash_str"]);
+    assert!(err.contains("no such function"), "{err}");
+}
+
+#[test]
+fn a_stale_index_is_updated_before_reporting() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    index(tree.path(), &db);
+    let kv_c = tree.path().join("kv.c");
+    let text = std::fs::read_to_string(&kv_c).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&kv_c, format!("/* moved down */\n{text}")).unwrap();
+    let (out, err) = report(tree.path(), Some(&db), &["kv_put"]);
+    assert!(err.contains("index is out of date (kv.c changed)"), "{err}");
+    let (memory, _) = report(tree.path(), None, &["kv_put"]);
+    assert_eq!(out, memory);
+}
+
+#[test]
+fn the_default_index_lives_in_the_cache_folder() {
+    let tree = minikv();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cgloss"))
+            .args(args)
+            .env("XDG_CACHE_HOME", cache.path())
+            .output()
+            .unwrap()
+    };
+    let root = tree.path().to_str().unwrap();
+    let out = run(&["index", "--root", root]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let made: Vec<_> = std::fs::read_dir(cache.path().join("cgloss"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(made[0].ends_with(".sqlite"), "{made:?}");
+    // Nothing was written into the tree.
+    assert!(!tree.path().join(".cgloss").exists());
+    let out = run(&["report", "--root", root, "kv_put"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("Name: kv_put"));
+}
+
+#[test]
+fn the_documented_queries_work() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    index(tree.path(), &db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // docs/index.md: who calls a function.
+    let callers: Vec<String> = conn
+        .prepare(
+            "SELECT s.name FROM calls c JOIN symbols s ON s.id = c.caller
+             WHERE c.callee = 'kv_put' ORDER BY s.name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!callers.is_empty());
+    // The members of a struct, with types and docs.
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM members m JOIN symbols s ON s.id = m.symbol_id
+             WHERE s.kind = 'struct'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(n > 0);
+    // Documented functions with their summary.
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM symbols s JOIN docs d ON d.symbol_id = s.id
+             WHERE s.kind = 'function'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(n > 0);
+    let status: Vec<String> = conn
+        .prepare("SELECT DISTINCT status FROM files")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(status, ["indexed"]);
+}
+
+#[test]
+fn an_index_of_another_version_is_rebuilt() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    index(tree.path(), &db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE meta SET value = '0' WHERE key = 'schema_version'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let said = index(tree.path(), &db);
+    assert!(said.contains("built"), "{said}");
+    let (out, _) = report(tree.path(), Some(&db), &["kv_put"]);
+    assert!(out.contains("Name: kv_put"));
+}
+
+#[test]
+fn a_site_from_the_index_equals_a_site_from_the_tree() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    index(tree.path(), &db);
+    let out_dir = tempfile::tempdir().unwrap();
+    let memory = out_dir.path().join("memory");
+    let indexed = out_dir.path().join("indexed");
+    let root = tree.path().to_str().unwrap();
+    for (out, extra) in [(&memory, None), (&indexed, Some(&db))] {
+        let mut args = vec!["site", "--root", root, "-o", out.to_str().unwrap()];
+        if let Some(db) = extra {
+            args.extend(["--index", db.to_str().unwrap()]);
+        }
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_cgloss"))
+            .args(&args)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .env("XDG_CACHE_HOME", out_dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    }
+    let mut n = 0;
+    for entry in walk(&memory) {
+        let rel = entry.strip_prefix(&memory).unwrap();
+        let a = std::fs::read(&entry).unwrap();
+        let b = std::fs::read(indexed.join(rel)).unwrap();
+        assert!(a == b, "{} differs", rel.display());
+        n += 1;
+    }
+    assert!(n > 20, "{n} files");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

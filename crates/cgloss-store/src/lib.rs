@@ -26,7 +26,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -40,10 +40,13 @@ CREATE TABLE files(
   message TEXT,
   lines INTEGER NOT NULL,
   syntax_errors INTEGER NOT NULL,
+  functions INTEGER NOT NULL,
   first_symbol INTEGER NOT NULL,
   last_symbol INTEGER NOT NULL,
   diagnostics BLOB
 );
+CREATE INDEX files_state ON files(path, size, mtime_ns, hash);
+CREATE INDEX files_status ON files(status, functions);
 CREATE TABLE symbols(
   id INTEGER PRIMARY KEY,
   file_id INTEGER NOT NULL,
@@ -224,7 +227,8 @@ impl Store {
             return Ok(None);
         }
         store.sql(store.conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
+             PRAGMA mmap_size = 4294967296;",
         ))?;
         Ok(Some(store))
     }
@@ -270,7 +274,7 @@ impl Store {
     pub fn file_states(&self) -> Result<HashMap<String, FileState>> {
         let mut stmt = self.sql(
             self.conn
-                .prepare("SELECT path, size, mtime_ns, hash FROM files"),
+                .prepare("SELECT path, size, mtime_ns, hash FROM files INDEXED BY files_state"),
         )?;
         let rows = self.sql(stmt.query_map([], |r| {
             Ok((
@@ -330,25 +334,26 @@ impl Store {
     /// Counts of files by status, and of function definitions.
     pub fn summary(&self) -> Result<Summary> {
         let mut s = Summary::default();
-        let mut stmt = self.sql(
-            self.conn
-                .prepare("SELECT status, COUNT(*) FROM files GROUP BY status"),
-        )?;
+        let mut stmt = self.sql(self.conn.prepare(
+            "SELECT status, COUNT(*), SUM(functions) FROM files INDEXED BY files_status
+             GROUP BY status",
+        ))?;
         let rows = self.sql(stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, i64>(2)? as u64,
+            ))
         }))?;
         for row in rows {
-            match self.sql(row)? {
-                (k, n) if k == "indexed" => s.indexed = n,
-                (k, n) if k == "warnings" => s.warnings = n,
-                (_, n) => s.skipped += n,
+            let (status, n, functions) = self.sql(row)?;
+            match status.as_str() {
+                "indexed" => s.indexed = n,
+                "warnings" => s.warnings = n,
+                _ => s.skipped += n,
             }
+            s.functions += functions;
         }
-        s.functions = self.sql(self.conn.query_row(
-            "SELECT COUNT(*) FROM symbols WHERE kind = 'function'",
-            [],
-            |r| r.get::<_, i64>(0),
-        ))? as u64;
         Ok(s)
     }
 
@@ -467,6 +472,7 @@ impl Store {
         &self,
         paths: impl IntoIterator<Item = &'p str>,
     ) -> Result<Vec<(String, FileState)>> {
+        let tx = self.sql(self.conn.unchecked_transaction())?;
         let mut stmt = self.sql(
             self.conn
                 .prepare_cached("SELECT size, mtime_ns, hash FROM files WHERE path = ?1"),
@@ -487,6 +493,8 @@ impl Store {
                 out.push((p.to_string(), state));
             }
         }
+        drop(stmt);
+        drop(tx);
         Ok(out)
     }
 
@@ -781,8 +789,8 @@ impl Writer<'_> {
         let r = (|| -> rusqlite::Result<()> {
             let mut file = tx.prepare_cached(
                 "INSERT INTO files(path, size, mtime_ns, hash, status, message, lines, syntax_errors,
-                   first_symbol, last_symbol, diagnostics)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                   functions, first_symbol, last_symbol, diagnostics)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             file.execute(params![
                 e.path,
@@ -793,6 +801,7 @@ impl Writer<'_> {
                 e.message,
                 e.lines,
                 e.syntax_errors,
+                e.rows.iter().filter(|r| r.kind == "function").count() as i64,
                 first,
                 first + e.rows.len() as i64 - 1,
                 e.diagnostics

@@ -63,6 +63,19 @@ impl Store {
         path: Option<&str>,
         tokens: &mut dyn FnMut(&str, &FunctionFact) -> Vec<String>,
     ) -> Result<Neighbourhood> {
+        // One read transaction: a consistent view, and one lock, not one per query.
+        let tx = self.sql(self.conn.unchecked_transaction())?;
+        let found = self.neighbourhood_in(name, path, tokens);
+        drop(tx);
+        found
+    }
+
+    fn neighbourhood_in(
+        &self,
+        name: &str,
+        path: Option<&str>,
+        tokens: &mut dyn FnMut(&str, &FunctionFact) -> Vec<String>,
+    ) -> Result<Neighbourhood> {
         let mut loaded: BTreeMap<i64, Stored> = BTreeMap::new();
         let mut names: HashSet<String> = HashSet::new();
         let mut queue: Vec<String> = vec![name.to_string()];
@@ -72,30 +85,32 @@ impl Store {
             token_set.extend(f.calls.iter().cloned());
         }
         queue.extend(token_set.iter().cloned());
-        // Callers and referrers, loaded by id; their names bring their docs.
-        let mut extra: Vec<i64> = Vec::new();
-        for sql in [
-            "SELECT caller FROM calls WHERE callee = ?1",
-            "SELECT referrer FROM refs WHERE name = ?1",
-        ] {
-            let mut stmt = self.sql(self.conn.prepare_cached(sql))?;
-            let rows = self.sql(stmt.query_map([name], |r| r.get::<_, i64>(0)))?;
-            for row in rows {
-                extra.push(self.sql(row)?);
-            }
-        }
+        // Callers and referrers; their names bring their docs.
         {
-            let mut stmt = self.sql(
-                self.conn
-                    .prepare_cached(&format!("{SYMBOL_SELECT} WHERE s.id = ?1")),
-            )?;
-            for id in extra {
-                if loaded.contains_key(&id) {
-                    continue;
-                }
-                let st = self.sql(stmt.query_row([id], Stored::from_row))?;
-                queue.push(st.name.clone());
-                loaded.insert(id, st);
+            let mut stmt = self.sql(self.conn.prepare_cached(&format!(
+                "{SYMBOL_SELECT} WHERE s.id IN (SELECT caller FROM calls WHERE callee = ?1
+                 UNION SELECT referrer FROM refs WHERE name = ?1)"
+            )))?;
+            let rows = self.sql(stmt.query_map([name], Stored::from_row))?;
+            let mut caller_names = Vec::new();
+            for row in rows {
+                let st = self.sql(row)?;
+                caller_names.push(st.name.clone());
+                loaded.insert(st.id, st);
+            }
+            // Their summaries may come from a prototype: only those are
+            // needed (kmalloc has thousands of callers).
+            caller_names.sort();
+            caller_names.dedup();
+            let json = serde_json::to_string(&caller_names).expect("strings always encode");
+            let mut stmt = self.sql(self.conn.prepare_cached(&format!(
+                "{SYMBOL_SELECT} WHERE s.kind = 'prototype'
+                 AND s.name IN (SELECT value FROM json_each(?1))"
+            )))?;
+            let rows = self.sql(stmt.query_map([json], Stored::from_row))?;
+            for row in rows {
+                let st = self.sql(row)?;
+                loaded.insert(st.id, st);
             }
         }
         // Members named in the body: which structs have them.
@@ -125,24 +140,24 @@ impl Store {
             }
         }
         // Symbols by name, then the types they lead to, until nothing new.
-        let mut stmt = self.sql(
-            self.conn
-                .prepare_cached(&format!("{SYMBOL_SELECT} WHERE s.name = ?1")),
-        )?;
+        // One query per round: the names as a JSON array.
+        let mut stmt = self.sql(self.conn.prepare_cached(&format!(
+            "{SYMBOL_SELECT} WHERE s.name IN (SELECT value FROM json_each(?1))"
+        )))?;
         for _ in 0..TYPE_ROUNDS {
             let mut fresh: Vec<i64> = Vec::new();
-            for n in std::mem::take(&mut queue) {
-                if !names.insert(n.clone()) {
-                    continue;
-                }
-                let rows = self.sql(stmt.query_map([&n], Stored::from_row))?;
-                for row in rows {
-                    let st = self.sql(row)?;
-                    let id = st.id;
-                    if let std::collections::btree_map::Entry::Vacant(e) = loaded.entry(id) {
-                        e.insert(st);
-                        fresh.push(id);
-                    }
+            let batch: Vec<String> = std::mem::take(&mut queue)
+                .into_iter()
+                .filter(|n| names.insert(n.clone()))
+                .collect();
+            let json = serde_json::to_string(&batch).expect("strings always encode");
+            let rows = self.sql(stmt.query_map([json], Stored::from_row))?;
+            for row in rows {
+                let st = self.sql(row)?;
+                let id = st.id;
+                if let std::collections::btree_map::Entry::Vacant(e) = loaded.entry(id) {
+                    e.insert(st);
+                    fresh.push(id);
                 }
             }
             for id in fresh {

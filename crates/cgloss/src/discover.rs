@@ -2,6 +2,8 @@
 //! warning naming the path, and the run goes on.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::messages::Messages;
 
@@ -43,36 +45,49 @@ fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
 /// Symbolic links are followed; a loop or a dangling link is a warning; a
 /// link to a file inside the tree is left out (the file is found directly).
 pub fn discover(root: &Path, messages: &Messages) -> Discovered {
-    let mut files = Vec::new();
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     // Folders reached through a link: everything under them is a link too.
-    let mut linked_dirs: Vec<PathBuf> = Vec::new();
-    let mut duplicate_links = 0;
-    let walker = ignore::WalkBuilder::new(root)
+    // A folder's entry is always seen before its children.
+    let linked_dirs: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let found: Mutex<Vec<SourceFile>> = Mutex::new(Vec::new());
+    let duplicate_links = AtomicUsize::new(0);
+    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
         .follow_links(true)
         .require_git(true)
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        // A walk error (a loop, a dangling link, a folder that
+                        // cannot be read) names its path; one line.
+                        let text = err.to_string().replace('\n', " ");
+                        errors.lock().expect("not poisoned").push(text);
+                        return ignore::WalkState::Continue;
+                    }
+                };
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 if is_dir && entry.path_is_symlink() {
-                    linked_dirs.push(entry.path().to_path_buf());
+                    let mut dirs = linked_dirs.lock().expect("not poisoned");
+                    dirs.push(entry.path().to_path_buf());
                 }
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
                 if !is_file || !is_c_file(entry.path()) {
-                    continue;
+                    return ignore::WalkState::Continue;
                 }
                 let abs = entry.path().to_path_buf();
-                let linked =
-                    entry.path_is_symlink() || linked_dirs.iter().any(|d| abs.starts_with(d));
+                let linked = entry.path_is_symlink() || {
+                    let dirs = linked_dirs.lock().expect("not poisoned");
+                    !dirs.is_empty() && dirs.iter().any(|d| abs.starts_with(d))
+                };
                 if linked {
                     let inside =
                         std::fs::canonicalize(&abs).is_ok_and(|c| c.starts_with(&canonical_root));
                     if inside {
-                        duplicate_links += 1;
-                        continue;
+                        duplicate_links.fetch_add(1, Ordering::Relaxed);
+                        return ignore::WalkState::Continue;
                     }
                 }
                 let (size, mtime) = match entry.metadata() {
@@ -86,25 +101,25 @@ pub fn discover(root: &Path, messages: &Messages) -> Discovered {
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
-                files.push(SourceFile {
+                found.lock().expect("not poisoned").push(SourceFile {
                     abs,
                     rel,
                     size,
                     mtime_ns: mtime,
                 });
-            }
-            Err(err) => {
-                // A walk error (a loop, a dangling link, a folder that cannot
-                // be read) names its path; keep the message on one line.
-                let text = err.to_string().replace('\n', " ");
-                messages.skip(&text);
-            }
-        }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut errors = errors.into_inner().expect("not poisoned");
+    errors.sort();
+    for e in errors {
+        messages.skip(&e);
     }
+    let mut files = found.into_inner().expect("not poisoned");
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     Discovered {
         files,
-        duplicate_links,
+        duplicate_links: duplicate_links.into_inner(),
     }
 }
 

@@ -112,7 +112,7 @@ pub struct FunctionFact {
     /// Declared `static`.
     pub is_static: bool,
     /// Its own documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
     /// The declaration on one line, attributes kept.
     pub proto: String,
     /// The return type, pointer stars kept.
@@ -136,7 +136,7 @@ pub struct PrototypeFact {
     /// Line of the name.
     pub line: Line,
     /// Its own documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
     /// Parameters in order.
     pub params: Vec<Param>,
     /// The return type, pointer stars kept.
@@ -153,7 +153,7 @@ pub struct MacroFact {
     /// Parameter names of a function-like macro; `None` for an object-like one.
     pub params: Option<Vec<String>>,
     /// Its documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
 }
 
 /// A member of a struct or union.
@@ -166,7 +166,7 @@ pub struct MemberFact {
     /// Its type.
     pub ty: TypeRef,
     /// Its documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
 }
 
 /// A struct or union definition (with a body).
@@ -177,7 +177,7 @@ pub struct RecordFact {
     /// Line of the keyword.
     pub line: Line,
     /// Its own documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
     /// Members; those of unnamed nested structs/unions are included here, as C
     /// lets code reach them directly.
     pub members: Vec<MemberFact>,
@@ -193,7 +193,7 @@ pub struct TypedefFact {
     /// What it names.
     pub target: TypeRef,
     /// Its documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
 }
 
 /// An enumeration constant.
@@ -204,7 +204,7 @@ pub struct EnumConstFact {
     /// Line of the name.
     pub line: Line,
     /// Its documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
 }
 
 /// A variable declared at file scope.
@@ -219,7 +219,7 @@ pub struct GlobalFact {
     /// Declared `static`.
     pub is_static: bool,
     /// Its documentation.
-    pub doc: Option<Doc>,
+    pub doc: Option<Box<Doc>>,
     /// Identifiers its initializer uses (`.open = foo_open`), each once.
     pub refs: Vec<String>,
 }
@@ -293,7 +293,7 @@ impl TypeRef {
     }
 }
 
-fn doc_suffix(doc: &Option<Doc>) -> String {
+fn doc_suffix(doc: &Option<Box<Doc>>) -> String {
     match doc {
         Some(d) => format!("  doc: {}", d.summary),
         None => String::new(),

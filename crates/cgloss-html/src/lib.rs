@@ -414,9 +414,10 @@ impl<'a> Site<'a> {
         ]
     }
 
-    /// The search index: a manifest and the shards.
-    pub fn search(&self) -> Vec<Page> {
-        search::pages(self)
+    /// The search pages, handed to `write` one at a time (the kernel's
+    /// search index is large; it is never all in memory at once).
+    pub fn write_search<E>(&self, write: &mut dyn FnMut(Page) -> Result<(), E>) -> Result<(), E> {
+        search::write_pages(self, write)
     }
 
     fn listed_dirs(&self, dir: &str, page: &str) -> Vec<Listed> {
@@ -533,10 +534,11 @@ impl<'a> Site<'a> {
     pub fn file_page(&self, file: FileId, lang: Lang) -> Page {
         let facts = self.index.file(file);
         let page = self.file_url(file);
-        let gloss_of =
-            |d: &Option<cgloss_facts::Doc>| d.as_ref().map(|d| cgloss_report::gloss(&d.summary));
-        let full = |d: &Option<cgloss_facts::Doc>| d.as_ref().map(|d| d.text.clone());
-        let item = |kind: char, name: &str, line: u32, doc: &Option<cgloss_facts::Doc>| Item {
+        let gloss_of = |d: &Option<Box<cgloss_facts::Doc>>| {
+            d.as_ref().map(|d| cgloss_report::gloss(&d.summary))
+        };
+        let full = |d: &Option<Box<cgloss_facts::Doc>>| d.as_ref().map(|d| d.text.clone());
+        let item = |kind: char, name: &str, line: u32, doc: &Option<Box<cgloss_facts::Doc>>| Item {
             name: name.to_string(),
             anchor: anchor(kind, line, name),
             line,

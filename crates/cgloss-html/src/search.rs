@@ -13,52 +13,107 @@ const SHARD_BYTES: usize = 150_000;
 /// Longest prefix a shard key can have.
 const MAX_KEY: usize = 32;
 
-/// One searchable name: `[name, kind, url from the language root, where]`.
-type Entry = [String; 4];
+/// One searchable name, kept small (the kernel has millions of macros);
+/// its strings (`[name, kind, url from the language root, where]`) are made
+/// when its shard is written.
+struct Entry<'a> {
+    name: &'a str,
+    kind: &'static str,
+    file: u32,
+    /// Function index, or line of a record or macro.
+    idx: u32,
+    /// Record tag (for its anchor).
+    tag: &'a str,
+    /// Bytes it takes in a shard.
+    size: u32,
+}
 
-fn entries(site: &Site) -> Vec<Entry> {
+impl Entry<'_> {
+    fn strings(&self, site: &Site) -> [String; 4] {
+        let facts = site.index.file(self.file);
+        match self.kind {
+            "f" => {
+                let id = FnId {
+                    file: self.file,
+                    idx: self.idx,
+                };
+                let f = site.index.function(id);
+                [
+                    f.name.clone(),
+                    "f".to_string(),
+                    site.function_url(id),
+                    format!("{}:{}", facts.path, f.line),
+                ]
+            }
+            kind => {
+                let (letter, anchor_name) = if kind == "m" {
+                    ('d', self.name)
+                } else {
+                    ('r', self.tag)
+                };
+                [
+                    self.name.to_string(),
+                    kind.to_string(),
+                    format!(
+                        "{}#{}",
+                        site.file_url(self.file),
+                        anchor(letter, self.idx, anchor_name)
+                    ),
+                    format!("{}:{}", facts.path, self.idx),
+                ]
+            }
+        }
+    }
+}
+
+fn entries<'a>(site: &'a Site) -> Vec<Entry<'a>> {
     let index = site.index;
     let mut out = Vec::new();
     for (file_id, facts) in index.files().iter().enumerate() {
-        let file_id = file_id as u32;
-        for idx in 0..facts.functions.len() {
-            let id = FnId {
-                file: file_id,
+        let file = file_id as u32;
+        for (idx, f) in facts.functions.iter().enumerate() {
+            out.push(Entry {
+                name: &f.name,
+                kind: "f",
+                file,
                 idx: idx as u32,
-            };
-            let f = index.function(id);
-            out.push([
-                f.name.clone(),
-                "f".to_string(),
-                site.function_url(id),
-                format!("{}:{}", facts.path, f.line),
-            ]);
+                tag: "",
+                size: 0,
+            });
         }
         for r in &facts.records {
             let Some((kw, name)) = r.tag.split_once(' ') else {
                 continue;
             };
-            out.push([
-                name.to_string(),
-                if kw == "union" { "u" } else { "s" }.to_string(),
-                format!("{}#{}", site.file_url(file_id), anchor('r', r.line, &r.tag)),
-                format!("{}:{}", facts.path, r.line),
-            ]);
+            out.push(Entry {
+                name,
+                kind: if kw == "union" { "u" } else { "s" },
+                file,
+                idx: r.line,
+                tag: &r.tag,
+                size: 0,
+            });
         }
         for m in &facts.macros {
-            out.push([
-                m.name.clone(),
-                "m".to_string(),
-                format!(
-                    "{}#{}",
-                    site.file_url(file_id),
-                    anchor('d', m.line, &m.name)
-                ),
-                format!("{}:{}", facts.path, m.line),
-            ]);
+            out.push(Entry {
+                name: &m.name,
+                kind: "m",
+                file,
+                idx: m.line,
+                tag: "",
+                size: 0,
+            });
         }
     }
-    out.sort();
+    for e in &mut out {
+        e.size = e.strings(site).iter().map(|s| s.len() + 3).sum::<usize>() as u32 + 3;
+    }
+    // Sorted as their strings sort; those are made only for equal names.
+    out.sort_by(|a, b| {
+        (a.name, a.kind)
+            .cmp(&(b.name, b.kind))
+            .then_with(|| a.strings(site).cmp(&b.strings(site)))
+    });
     out
 }
 
@@ -67,18 +122,19 @@ fn key_of(name: &str, len: usize) -> String {
 }
 
 fn size(entries: &[&Entry]) -> usize {
-    entries
-        .iter()
-        .map(|e| e.iter().map(|s| s.len() + 3).sum::<usize>() + 3)
-        .sum()
+    entries.iter().map(|e| e.size as usize).sum()
 }
 
 /// Splits entries into shards keyed by lowercase prefix; a shard that is too
 /// big is split by one more character (names as short as its key stay).
-fn shard<'e>(entries: Vec<&'e Entry>, key_len: usize, out: &mut BTreeMap<String, Vec<&'e Entry>>) {
+fn shard<'e, 'a>(
+    entries: Vec<&'e Entry<'a>>,
+    key_len: usize,
+    out: &mut BTreeMap<String, Vec<&'e Entry<'a>>>,
+) {
     let mut groups: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     for e in entries {
-        groups.entry(key_of(&e[0], key_len)).or_default().push(e);
+        groups.entry(key_of(e.name, key_len)).or_default().push(e);
     }
     for (key, group) in groups {
         if size(&group) <= SHARD_BYTES || key_len >= MAX_KEY || key.chars().count() < key_len {
@@ -87,7 +143,7 @@ fn shard<'e>(entries: Vec<&'e Entry>, key_len: usize, out: &mut BTreeMap<String,
         }
         let (short, long): (Vec<&Entry>, Vec<&Entry>) = group
             .into_iter()
-            .partition(|e| e[0].chars().count() <= key_len);
+            .partition(|e| e.name.chars().count() <= key_len);
         if !short.is_empty() {
             out.entry(key).or_default().extend(short);
         }
@@ -109,31 +165,32 @@ fn file_name(key: &str) -> String {
     s
 }
 
-pub fn pages(site: &Site) -> Vec<Page> {
+/// Writes the manifest and every shard through `write`, one at a time.
+pub fn write_pages<E>(site: &Site, write: &mut dyn FnMut(Page) -> Result<(), E>) -> Result<(), E> {
     let all = entries(site);
     let mut shards = BTreeMap::new();
     shard(all.iter().collect(), 2, &mut shards);
-    let mut pages = Vec::new();
     let keys: Vec<(&String, String)> = shards.keys().map(|k| (k, file_name(k))).collect();
     let manifest: Vec<[&str; 2]> = keys.iter().map(|(k, f)| [k.as_str(), f.as_str()]).collect();
-    pages.push(Page {
+    write(Page {
         path: "search/manifest.js".to_string(),
         bytes: format!(
             "cglossSearch.manifest({});\n",
             serde_json::to_string(&manifest).expect("strings serialize")
         )
         .into_bytes(),
-    });
+    })?;
     for ((key, file), (_, entries)) in keys.iter().zip(&shards) {
-        pages.push(Page {
+        let strings: Vec<[String; 4]> = entries.iter().map(|e| e.strings(site)).collect();
+        write(Page {
             path: format!("search/{file}.js"),
             bytes: format!(
                 "cglossSearch.add({}, {});\n",
                 serde_json::to_string(key).expect("string"),
-                serde_json::to_string(entries).expect("entries serialize")
+                serde_json::to_string(&strings).expect("entries serialize")
             )
             .into_bytes(),
-        });
+        })?;
     }
-    pages
+    Ok(())
 }

@@ -332,7 +332,7 @@ impl Index {
         protos.sort_by_key(|(l, _)| self.key(id.file, *l));
         protos
             .into_iter()
-            .find_map(|(l, p)| p.doc.as_ref().map(|d| (d, self.site(l.file, p.line))))
+            .find_map(|(l, p)| p.doc.as_deref().map(|d| (d, self.site(l.file, p.line))))
     }
 
     /// Resolves a call of `name` from file `from`: the listed definition and
@@ -386,9 +386,9 @@ impl Index {
         cands.sort_by_key(|(l, _)| self.key(from, *l));
         fn doc_of<'a>(c: &Cand<'a>) -> Option<&'a Doc> {
             match c {
-                Cand::Def(f) => f.doc.as_ref(),
-                Cand::Macro(m) => m.doc.as_ref(),
-                Cand::Proto(p) => p.doc.as_ref(),
+                Cand::Def(f) => f.doc.as_deref(),
+                Cand::Macro(m) => m.doc.as_deref(),
+                Cand::Proto(p) => p.doc.as_deref(),
             }
         }
         let documented = cands.iter().find(|(_, c)| doc_of(c).is_some());
@@ -471,7 +471,7 @@ impl Index {
                 Constant {
                     kind: "macro",
                     site: self.site(l.file, m.line),
-                    doc: m.doc.as_ref(),
+                    doc: m.doc.as_deref(),
                     is_errno: name.starts_with('E')
                         && base.starts_with("errno")
                         && base.ends_with(".h"),
@@ -488,7 +488,7 @@ impl Index {
                 Constant {
                     kind: "enum constant",
                     site: self.site(l.file, e.line),
-                    doc: e.doc.as_ref(),
+                    doc: e.doc.as_deref(),
                     is_errno: false,
                 },
             ));
@@ -600,7 +600,7 @@ impl Index {
                     Referrer {
                         name: &g.name,
                         site: self.site(loc.file, g.line),
-                        summary: g.doc.as_ref().map(|d| d.summary.as_str()),
+                        summary: g.doc.as_deref().map(|d| d.summary.as_str()),
                     }
                 }
             })

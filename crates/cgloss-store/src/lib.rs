@@ -369,6 +369,9 @@ impl Store {
     /// The facts of every indexed file (in path order), as extraction
     /// produced them.
     pub fn load_all(&self) -> Result<Vec<FileFacts>> {
+        // Read once from start to end: mapping the file would only add it
+        // to the resident set.
+        self.sql(self.conn.execute_batch("PRAGMA mmap_size = 0;"))?;
         let mut files: Vec<FileFacts> = Vec::new();
         let mut by_id: HashMap<i64, usize> = HashMap::new();
         let mut stmt = self.sql(self.conn.prepare(
@@ -414,14 +417,14 @@ impl Store {
 
     pub(crate) fn push_symbol(&self, facts: &mut FileFacts, st: &Stored) -> Result<()> {
         let doc = match &st.doc {
-            Some((summary, text, params)) => Some(Doc {
+            Some((summary, text, params)) => Some(Box::new(Doc {
                 summary: summary.clone(),
                 text: text.clone(),
                 params: match params {
                     Some(p) => self.decode(p)?,
                     None => Vec::new(),
                 },
-            }),
+            })),
             None => None,
         };
         let data = st.data.as_deref().unwrap_or(&[]);
@@ -578,7 +581,7 @@ struct Row {
     ty: Option<String>,
     /// The fact without its doc (`None` where the columns say it all).
     data: Option<Vec<u8>>,
-    doc: Option<Doc>,
+    doc: Option<Box<Doc>>,
     /// Calls (functions), references (functions, variables), or members
     /// (records: name, line, type, doc summary).
     calls: Vec<String>,
@@ -631,7 +634,7 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
             .map(|e| format!("{}:{}: {}", e.line, e.col, e.message))
     });
     let mut rows = Vec::new();
-    let row = |kind, name: String, line, doc: Option<Doc>| Row {
+    let row = |kind, name: String, line, doc: Option<Box<Doc>>| Row {
         kind,
         name,
         line,

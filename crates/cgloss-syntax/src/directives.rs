@@ -133,7 +133,7 @@ pub fn extract_directives_only(path: &str, text: &str) -> Option<FileFacts> {
             name: text[start + name_start..start + name_end].to_string(),
             line: name_line,
             params,
-            doc,
+            doc: doc.map(Box::new),
         });
     }
     Some(facts)

@@ -262,7 +262,7 @@ impl<'a> Extractor<'a> {
             start_byte: node.start_byte() as u32,
             end_byte: node.end_byte() as u32,
             is_static: self.is_static(node),
-            doc,
+            doc: doc.map(Box::new),
             proto,
             return_type,
             params,
@@ -299,7 +299,7 @@ impl<'a> Extractor<'a> {
             line: line(name),
             ty,
             is_static: false,
-            doc: self.doc_around(stmt, end_line(stmt)),
+            doc: (self.doc_around(stmt, end_line(stmt))).map(Box::new),
             refs: Vec::new(),
         });
         true
@@ -344,7 +344,7 @@ impl<'a> Extractor<'a> {
                 self.facts.prototypes.push(PrototypeFact {
                     name: text(name_node, src).to_string(),
                     line: line(name_node),
-                    doc: if k == 0 { self.doc_before(node) } else { None },
+                    doc: (if k == 0 { self.doc_before(node) } else { None }).map(Box::new),
                     params,
                     return_type,
                 });
@@ -395,7 +395,7 @@ impl<'a> Extractor<'a> {
                 line: name_line,
                 ty,
                 is_static,
-                doc,
+                doc: doc.map(Box::new),
                 refs,
             });
         }
@@ -423,7 +423,7 @@ impl<'a> Extractor<'a> {
                 name: text(name_node, src).to_string(),
                 line: line(name_node),
                 target: type_ref(&base, Some(d)),
-                doc: doc.clone(),
+                doc: (doc.clone()).map(Box::new),
             });
         }
     }
@@ -448,7 +448,7 @@ impl<'a> Extractor<'a> {
             name: text(name_node, src).to_string(),
             line: name_line,
             params,
-            doc,
+            doc: doc.map(Box::new),
         });
     }
 
@@ -481,7 +481,7 @@ impl<'a> Extractor<'a> {
                                 self.facts.enum_consts.push(EnumConstFact {
                                     name,
                                     line: line(name_node),
-                                    doc,
+                                    doc: doc.map(Box::new),
                                 });
                             }
                             k if k.starts_with("preproc_") => stack.push(child),
@@ -499,7 +499,7 @@ impl<'a> Extractor<'a> {
                 self.facts.records.push(RecordFact {
                     tag,
                     line: line(node),
-                    doc: own_doc,
+                    doc: (own_doc).map(Box::new),
                     members,
                 });
             }
@@ -558,7 +558,7 @@ impl<'a> Extractor<'a> {
                     name,
                     line: line(name_node),
                     ty: type_ref(&base, Some(d)),
-                    doc,
+                    doc: doc.map(Box::new),
                 });
             }
         }

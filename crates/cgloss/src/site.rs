@@ -261,9 +261,10 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
         n_bytes: AtomicU64::new(0),
     };
     std::fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
-    for page in site.assets().iter().chain(&site.search()) {
-        writer.write(page)?;
+    for page in site.assets() {
+        writer.write(&page)?;
     }
+    site.write_search(&mut |page| writer.write(&page))?;
     for &lang in site.langs() {
         for page in site.folder_pages(lang) {
             writer.write(&page)?;

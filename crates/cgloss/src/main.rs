@@ -274,6 +274,14 @@ fn report(
         }
     } else {
         let tree = build::build(root, messages);
+        if tree.files.len() >= 2000 {
+            messages.note(&format!(
+                "parsed {} files for this report; `cgloss index --root {}` once makes reports \
+                 of this tree take milliseconds",
+                tree.files.len(),
+                root.display()
+            ));
+        }
         let index = &tree.index;
         for (spec, &(path, name)) in functions.iter().zip(&specs) {
             let ids = index.find_functions(name, path);

@@ -30,6 +30,13 @@ impl Messages {
         }
     }
 
+    /// Prints a hint (`cgloss: note: …`), not counted as a warning.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "cgloss: note: {message}");
+        }
+    }
+
     /// Warns about an input that could not be used (unreadable file, walk
     /// error); the run goes on but exits with status 2.
     pub fn skip(&self, message: &str) {

@@ -280,6 +280,8 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
     } else {
         ProgressBar::hidden()
     };
+    let n_functions = AtomicUsize::new(0);
+    let n_with_errors = AtomicUsize::new(0);
     (0..index.files().len())
         .into_par_iter()
         .try_for_each(|file_id| -> anyhow::Result<()> {
@@ -296,11 +298,15 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
                 }
                 if let Some(text) = text {
                     let bodies = cgloss_syntax::lower_functions(&text, &facts.functions);
+                    n_functions.fetch_add(bodies.len(), Ordering::Relaxed);
                     for (idx, body) in bodies.iter().enumerate() {
                         let id = FnId {
                             file: file_id,
                             idx: idx as u32,
                         };
+                        if !body.diagnostics.is_empty() {
+                            n_with_errors.fetch_add(1, Ordering::Relaxed);
+                        }
                         for d in &body.diagnostics {
                             messages.warn(&format!(
                                 "{}:{}: {} (in {})",
@@ -335,13 +341,17 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
     std::fs::write(args.out.join(MARKER), marker)?;
     let n_pages = writer.n_pages.load(Ordering::Relaxed);
     let n_bytes = writer.n_bytes.load(Ordering::Relaxed);
+    let n_functions = n_functions.into_inner();
+    let n_with_errors = n_with_errors.into_inner();
     let _ = writeln!(
         std::io::stderr(),
-        "cgloss: wrote {n_pages} pages ({:.1} MB) to {} in {:.1}s, {} warnings",
+        "cgloss: wrote {n_pages} pages ({:.1} MB) to {} in {:.1}s, {} warnings; \
+         {n_functions} functions, {n_with_errors} ({:.2}%) with parse errors in their body",
         n_bytes as f64 / 1e6,
         args.out.display(),
         start.elapsed().as_secs_f64(),
-        messages.n_warnings()
+        messages.n_warnings(),
+        100.0 * n_with_errors as f64 / n_functions.max(1) as f64
     );
     Ok(Status::Ok)
 }

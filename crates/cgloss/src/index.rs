@@ -57,6 +57,16 @@ struct Work {
     prepared: Option<cgloss_store::Encoded>,
 }
 
+impl Work {
+    fn new(file: &SourceFile, state: FileState, outcome: Outcome, warned: Option<&str>) -> Work {
+        Work {
+            rel: file.rel.clone(),
+            state: state.clone(),
+            prepared: Some(cgloss_store::prepare(&file.rel, state, outcome, warned)),
+        }
+    }
+}
+
 fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages) -> Work {
     let mut state = FileState {
         size: file.size,
@@ -65,16 +75,7 @@ fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages
     };
     let skipped = |state: FileState, reason: String| {
         messages.skip(&format!("{}: {reason}", file.rel));
-        Work {
-            rel: file.rel.clone(),
-            state: state.clone(),
-            prepared: Some(cgloss_store::prepare(
-                &file.rel,
-                state,
-                Outcome::Skipped(reason),
-                None,
-            )),
-        }
+        Work::new(file, state, Outcome::Skipped(reason), None)
     };
     let bytes = match std::fs::read(&file.abs) {
         Ok(b) => b,
@@ -105,16 +106,12 @@ fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages
                         .first()
                         .map(|d| format!("{}: {}", d.line, d.message))
                 });
-            Work {
-                rel: file.rel.clone(),
-                state: state.clone(),
-                prepared: Some(cgloss_store::prepare(
-                    &file.rel,
-                    state,
-                    Outcome::Indexed(Box::new(facts)),
-                    warned.as_deref(),
-                )),
-            }
+            Work::new(
+                file,
+                state,
+                Outcome::Indexed(Box::new(facts)),
+                warned.as_deref(),
+            )
         }
     }
 }

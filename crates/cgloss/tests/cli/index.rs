@@ -214,26 +214,21 @@ fn the_documented_queries_work() {
         .map(Result::unwrap)
         .collect();
     assert!(!callers.is_empty());
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     // The members of a struct, with types and docs.
-    let n: i64 = conn
-        .query_row(
+    assert!(
+        count(
             "SELECT COUNT(*) FROM members m JOIN symbols s ON s.id = m.symbol_id
-             WHERE s.kind = 'struct'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(n > 0);
+             WHERE s.kind = 'struct'"
+        ) > 0
+    );
     // Documented functions with their summary.
-    let n: i64 = conn
-        .query_row(
+    assert!(
+        count(
             "SELECT COUNT(*) FROM symbols s JOIN docs d ON d.symbol_id = s.id
-             WHERE s.kind = 'function'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(n > 0);
+             WHERE s.kind = 'function'"
+        ) > 0
+    );
     let status: Vec<String> = conn
         .prepare("SELECT DISTINCT status FROM files")
         .unwrap()
@@ -285,29 +280,11 @@ fn a_site_from_the_index_equals_a_site_from_the_tree() {
         assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     }
     let mut n = 0;
-    for entry in walk(&memory) {
-        let rel = entry.strip_prefix(&memory).unwrap();
-        let a = std::fs::read(&entry).unwrap();
-        let b = std::fs::read(indexed.join(rel)).unwrap();
+    for rel in super::site::files(&memory) {
+        let a = std::fs::read(memory.join(&rel)).unwrap();
+        let b = std::fs::read(indexed.join(&rel)).unwrap();
         assert!(a == b, "{} differs", rel.display());
         n += 1;
     }
     assert!(n > 20, "{n} files");
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }

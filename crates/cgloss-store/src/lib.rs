@@ -321,6 +321,13 @@ impl Store {
         self.sql(self.conn.execute_batch(INDEXES))?;
         let tmp = self.path.clone();
         drop(self.conn);
+        // A write-ahead log left by the database being replaced (a crash)
+        // must not be replayed into the new one.
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
         std::fs::rename(&tmp, path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,

@@ -364,15 +364,6 @@ impl Store {
         Ok(s)
     }
 
-    /// Skipped files and their reasons, by path.
-    pub fn skipped(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self.sql(self.conn.prepare(
-            "SELECT path, COALESCE(message, '') FROM files WHERE status = 'skipped' ORDER BY path",
-        ))?;
-        let rows = self.sql(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))))?;
-        rows.map(|r| self.sql(r)).collect()
-    }
-
     /// The facts of every indexed file (in path order), as extraction
     /// produced them.
     pub fn load_all(&self) -> Result<Vec<FileFacts>> {

@@ -34,23 +34,29 @@ impl Counts {
     }
 }
 
-pub fn check(root: &Path, print_diagnostics: bool, messages: &Messages) -> anyhow::Result<Status> {
+pub fn check(
+    root: &Path,
+    print_diagnostics: bool,
+    reports_to: Option<&Path>,
+    messages: &Messages,
+) -> anyhow::Result<Status> {
     std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
     let start = Instant::now();
     let tree = crate::build::build(root, messages);
     let index = &tree.index;
     let indexed = start.elapsed();
-    let counts = (0..index.files().len())
+    let (counts, texts): (Vec<Counts>, Vec<String>) = (0..index.files().len())
         .into_par_iter()
         .map(|file_id| {
             let facts = &index.files()[file_id];
             let mut c = Counts::default();
+            let mut written = String::new();
             if facts.functions.is_empty() {
-                return c;
+                return (c, written);
             }
             let Some(text) = crate::discover::read_text(&tree.files[file_id], messages, false)
             else {
-                return c;
+                return (c, written);
             };
             let bodies = cgloss_syntax::lower_functions(&text, &facts.functions);
             for (idx, body) in bodies.iter().enumerate() {
@@ -75,6 +81,10 @@ pub fn check(root: &Path, print_diagnostics: bool, messages: &Messages) -> anyho
                 }
                 for lang in [Lang::En, Lang::Zh] {
                     let report = cgloss_report::render(index, id, body, lang);
+                    if lang == Lang::En && reports_to.is_some() {
+                        written.push_str(&cgloss_report::to_text(&report));
+                        written.push('\n');
+                    }
                     if lang == Lang::En {
                         c.lines += report.body.len();
                         c.glossed_lines +=
@@ -87,9 +97,13 @@ pub fn check(root: &Path, print_diagnostics: bool, messages: &Messages) -> anyho
                     }
                 }
             }
-            c
+            (c, written)
         })
-        .reduce(Counts::default, Counts::add);
+        .unzip();
+    let counts = counts.into_iter().fold(Counts::default(), Counts::add);
+    if let Some(path) = reports_to {
+        std::fs::write(path, texts.concat()).with_context(|| format!("{}", path.display()))?;
+    }
     let n_error_files = index
         .files()
         .iter()

@@ -111,6 +111,10 @@ enum Command {
         /// Also print every parse diagnostic of every body.
         #[arg(long)]
         diagnostics: bool,
+        /// Write every report (English text, by path and line) to this
+        /// file, to diff the effect of a change on a whole tree.
+        #[arg(long)]
+        reports: Option<PathBuf>,
     },
     /// Debugging aids: the tree-sitter tree or the extracted facts of one file.
     Dump {
@@ -205,7 +209,11 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
                 messages,
             )
         }
-        Command::Check { root, diagnostics } => check::check(&root, diagnostics, messages),
+        Command::Check {
+            root,
+            diagnostics,
+            reports,
+        } => check::check(&root, diagnostics, reports.as_deref(), messages),
         Command::Dump { what, file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("{}", file.display()))?;
             let text = String::from_utf8_lossy(&bytes);

@@ -2,6 +2,8 @@
 //! with just what glossing needs (names, operators, types of declarations,
 //! lines, the original text).
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Line, TypeRef};
 
 /// One statement of a body.
@@ -146,7 +148,7 @@ pub struct Declarator {
 }
 
 /// An expression.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Expr {
     /// A name; `pos` is its byte offset, for finding the local it names.
     Ident {
@@ -172,6 +174,9 @@ pub enum Expr {
         callee: Box<Expr>,
         /// The arguments.
         args: Vec<Expr>,
+        /// For a macro whose value has a type its arguments name
+        /// (`container_of`, `min_t`, `READ_ONCE`): which argument.
+        typed_by: Option<TypedBy>,
     },
     /// A prefix operator: `!`, `-`, `~`, `*`, `&`, `++`, `--`, `+`.
     Unary {
@@ -250,8 +255,22 @@ pub enum Expr {
     Raw(String),
 }
 
+/// How a call's value takes its type from its arguments (lowering marks
+/// the calls of macros its idiom table knows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TypedBy {
+    /// `container_of(p, struct t, m)`, `list_entry(…)`: a pointer to the type
+    /// argument; without one, the first argument's type.
+    TypeArgPointer,
+    /// `min_t(u32, a, b)`: the type argument.
+    TypeArg,
+    /// `READ_ONCE(x)`, `rcu_dereference(p)`, `this_cpu_ptr(&v)`: the first
+    /// argument's type.
+    FirstArg,
+}
+
 /// One element of an initializer list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Init {
     /// Designators before `=` (empty for a positional element).
     pub designators: Vec<Designator>,
@@ -260,7 +279,7 @@ pub struct Init {
 }
 
 /// One designator: `.field` or `[index]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Designator {
     /// `.field`
     Field(String),

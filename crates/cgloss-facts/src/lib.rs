@@ -10,7 +10,7 @@ mod body;
 
 use serde::{Deserialize, Serialize};
 
-pub use body::{Declarator, Designator, ElseBranch, Expr, Init, Stmt, StmtKind};
+pub use body::{Declarator, Designator, ElseBranch, Expr, Init, Stmt, StmtKind, TypedBy};
 
 /// A line number as users see it: the first line of a file is 1.
 pub type Line = u32;
@@ -154,6 +154,12 @@ pub struct MacroFact {
     pub params: Option<Vec<String>>,
     /// Its documentation.
     pub doc: Option<Box<Doc>>,
+    /// An error code (`E…` defined in an errno header).
+    pub is_errno: bool,
+    /// What it expands to when that is a name, a call, a cast or a member
+    /// access (`#define current get_current()`), so that the type of what
+    /// it names can be followed; identifiers in it have position `u32::MAX`.
+    pub value: Option<Expr>,
 }
 
 /// A member of a struct or union.

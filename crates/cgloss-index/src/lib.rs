@@ -462,7 +462,6 @@ impl Index {
             if m.params.is_some() {
                 continue;
             }
-            let base = file.path.rsplit('/').next().unwrap_or("");
             cands.push((
                 Loc {
                     file: l.file,
@@ -472,9 +471,7 @@ impl Index {
                     kind: "macro",
                     site: self.site(l.file, m.line),
                     doc: m.doc.as_deref(),
-                    is_errno: name.starts_with('E')
-                        && base.starts_with("errno")
-                        && base.ends_with(".h"),
+                    is_errno: m.is_errno,
                 },
             ));
         }

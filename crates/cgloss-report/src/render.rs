@@ -3,7 +3,7 @@
 //! resolved through the object's type.
 
 use cgloss_facts::{
-    Declarator, Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef,
+    Declarator, Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef, TypedBy,
 };
 use cgloss_index::{CallableKind, FileId, FnId, Index};
 
@@ -569,7 +569,7 @@ impl<'a> Renderer<'a> {
                     None => format!("{obj}{}{field}", if *arrow { "->" } else { "." }),
                 }
             }
-            Expr::Call { callee, args } => self.call(callee, args, at_start),
+            Expr::Call { callee, args, .. } => self.call(callee, args, at_start),
             Expr::Unary { op, operand } => {
                 let x = self.expr(operand, false);
                 if op == "!" {
@@ -719,38 +719,35 @@ impl<'a> Renderer<'a> {
                 };
                 known(&m.fact.ty)
             }
-            Expr::Call { callee, args } => {
+            Expr::Call {
+                callee,
+                args,
+                typed_by,
+            } => {
+                let type_arg = || {
+                    args.iter().find_map(|a| match a {
+                        Expr::TypeName(t, _) => known(t),
+                        _ => None,
+                    })
+                };
+                let first_arg = || args.first().and_then(|a| self.type_of(a));
+                match typed_by {
+                    Some(TypedBy::TypeArgPointer) => {
+                        return match type_arg() {
+                            Some(mut t) => {
+                                t.ptr = t.ptr.saturating_add(1);
+                                Some(t)
+                            }
+                            None => first_arg(),
+                        }
+                    }
+                    Some(TypedBy::TypeArg) => return type_arg(),
+                    Some(TypedBy::FirstArg) => return first_arg(),
+                    None => {}
+                }
                 let Expr::Ident { name, pos } = callee.as_ref() else {
                     return None;
                 };
-                let type_arg = args.iter().find_map(|a| match a {
-                    Expr::TypeName(t, _) => known(t),
-                    _ => None,
-                });
-                let names_type = name.contains("container_of")
-                    || name.ends_with("_entry")
-                    || name.ends_with("_entry_safe")
-                    || name.ends_with("_entry_or_null")
-                    || name.ends_with("_entry_rcu");
-                if names_type {
-                    return match type_arg {
-                        Some(mut t) => {
-                            t.ptr = t.ptr.saturating_add(1);
-                            Some(t)
-                        }
-                        None => args.first().and_then(|a| self.type_of(a)),
-                    };
-                }
-                if matches!(name.as_str(), "min_t" | "max_t" | "clamp_t") {
-                    return type_arg;
-                }
-                if name == "READ_ONCE"
-                    || name.starts_with("rcu_dereference")
-                    || name == "rcu_access_pointer"
-                    || name == "smp_load_acquire"
-                {
-                    return args.first().and_then(|a| self.type_of(a));
-                }
                 if self.is_local(name, *pos) {
                     return None;
                 }

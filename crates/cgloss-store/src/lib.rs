@@ -26,7 +26,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -437,11 +437,18 @@ impl Store {
                 f.doc = doc;
                 facts.prototypes.push(f);
             }
+            "macro" if st.data.is_some() => {
+                let mut f: MacroFact = self.decode(data)?;
+                f.doc = doc;
+                facts.macros.push(f);
+            }
             "macro" => facts.macros.push(MacroFact {
                 name: st.name.clone(),
                 line: st.line,
                 params: st.ty.as_deref().map(macro_params),
                 doc,
+                is_errno: false,
+                value: None,
             }),
             "struct" | "union" => {
                 let mut f: RecordFact = self.decode(data)?;
@@ -667,10 +674,14 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
             ..row("prototype", x.name, x.line, doc)
         });
     }
-    for x in f.macros {
+    for mut x in f.macros {
+        let doc = x.doc.take();
+        // Most macros are said by the columns alone.
+        let data = (x.is_errno || x.value.is_some()).then(|| encode::<MacroFact>(&x));
         rows.push(Row {
             ty: x.params.as_ref().map(|p| format!("({})", p.join(", "))),
-            ..row("macro", x.name, x.line, x.doc)
+            data,
+            ..row("macro", x.name, x.line, doc)
         });
     }
     for mut x in f.records {

@@ -10,99 +10,53 @@
 
 use std::collections::HashSet;
 
+use crate::lex::{Kind, Lexer};
+
 /// A lexical token of interest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok<'a> {
     Ident(&'a str),
+    /// One-byte punctuation.
     Punct(u8),
     /// `->`
     Arrow,
+    /// Another operator of several bytes (`++`, `==`, `...`).
+    Op,
     /// A literal (string, char, number): its content does not matter.
     Lit,
 }
 
-/// Tokens of `src[start..end]` with their byte offsets, skipping comments,
-/// string contents and preprocessor lines.
-fn tokens(src: &[u8], start: usize, end: usize) -> Vec<(usize, Tok<'_>)> {
+/// Code tokens of `src[start..end]` with their byte offsets: comments and
+/// preprocessor lines are left out.
+fn tokens(text: &str, start: usize, end: usize) -> Vec<(usize, Tok<'_>)> {
+    let src = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = start;
-    let mut line_start = i == 0 || src.get(i.wrapping_sub(1)) == Some(&b'\n');
-    while i < end {
-        let b = src[i];
-        match b {
-            b'\n' => {
-                line_start = true;
-                i += 1;
+    let mut in_directive = false;
+    for t in Lexer::range(text, start, end, 1) {
+        let tok = match t.kind {
+            Kind::Hash => {
+                in_directive = true;
                 continue;
             }
-            b' ' | b'\t' | b'\r' | b'\x0c' | b'\x0b' => {
-                i += 1;
+            Kind::DirectiveEnd => {
+                in_directive = false;
                 continue;
             }
-            b'#' if line_start => {
-                // A directive, with its continuations and comments.
-                while i < end && src[i] != b'\n' {
-                    if src[i] == b'\\' && src.get(i + 1) == Some(&b'\n') {
-                        i += 2;
-                    } else if src[i..].starts_with(b"/*") {
-                        i = find(src, i + 2, b"*/").map_or(end, |k| k + 2);
-                    } else {
-                        i += 1;
-                    }
-                }
-                continue;
-            }
-            b'/' if src.get(i + 1) == Some(&b'*') => {
-                i = find(src, i + 2, b"*/").map_or(end, |k| k + 2);
-                continue;
-            }
-            b'/' if src.get(i + 1) == Some(&b'/') => {
-                while i < end && src[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            _ => {}
-        }
-        line_start = false;
-        let at = i;
-        if b == b'"' || b == b'\'' {
-            i += 1;
-            while i < end && src[i] != b && src[i] != b'\n' {
-                i += if src[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
-            out.push((at, Tok::Lit));
-        } else if b.is_ascii_alphabetic() || b == b'_' {
-            while i < end && (src[i].is_ascii_alphanumeric() || src[i] == b'_') {
-                i += 1;
-            }
-            let word = std::str::from_utf8(&src[at..i]).unwrap_or("");
-            out.push((at, Tok::Ident(word)));
-        } else if b.is_ascii_digit() {
-            while i < end && (src[i].is_ascii_alphanumeric() || src[i] == b'.' || src[i] == b'_') {
-                i += 1;
-            }
-            out.push((at, Tok::Lit));
-        } else if b == b'-' && src.get(i + 1) == Some(&b'>') {
-            i += 2;
-            out.push((at, Tok::Arrow));
-        } else {
-            i += 1;
-            out.push((at, Tok::Punct(b)));
-        }
+            _ if in_directive => continue,
+            Kind::LineComment | Kind::BlockComment => continue,
+            Kind::Ident => Tok::Ident(t.text(text)),
+            Kind::Number | Kind::Str | Kind::Char => Tok::Lit,
+            Kind::Punct if t.end - t.start == 1 => Tok::Punct(src[t.start]),
+            Kind::Punct if t.text(text) == "->" => Tok::Arrow,
+            Kind::Punct => Tok::Op,
+        };
+        out.push((t.start, tok));
     }
     out
 }
 
-fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    src.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|k| from + k)
-}
-
 /// Braces at file scope whose inside indexing does not need parsed.
+#[derive(Default)]
 pub struct Blankable {
     /// Function bodies, `(open, close)`.
     pub bodies: Vec<(usize, usize)>,
@@ -112,8 +66,9 @@ pub struct Blankable {
 }
 
 /// Finds function bodies and file-scope initializers (see `Blankable`).
-pub fn blankable(src: &[u8]) -> Blankable {
-    let toks = tokens(src, 0, src.len());
+pub fn blankable(text: &str) -> Blankable {
+    let src = text.as_bytes();
+    let toks = tokens(text, 0, src.len());
     let mut out = Blankable {
         bodies: Vec::new(),
         initializers: Vec::new(),
@@ -161,7 +116,7 @@ pub fn blankable(src: &[u8]) -> Blankable {
 /// The names an initializer `src[open..=close]` refers to, each once, in
 /// order: identifiers that are not designators, members, tags or keywords.
 pub fn initializer_refs(src: &str, open: usize, close: usize) -> Vec<String> {
-    let toks = tokens(src.as_bytes(), open, close + 1);
+    let toks = tokens(src, open, close + 1);
     let mut seen = HashSet::new();
     let mut refs = Vec::new();
     for (k, &(_, tok)) in toks.iter().enumerate() {
@@ -314,7 +269,7 @@ pub fn scan_body(
     close: usize,
     exclude: &HashSet<&str>,
 ) -> (Vec<String>, Vec<String>) {
-    let toks = tokens(src.as_bytes(), open, close + 1);
+    let toks = tokens(src, open, close + 1);
     let locals = declared_names(&toks);
     let mut calls: Vec<String> = Vec::new();
     let mut refs: Vec<String> = Vec::new();
@@ -442,7 +397,7 @@ mod tests {
     #[test]
     fn finds_and_blanks_bodies() {
         let src = "struct s { int a; };\nint f(int x)\n{\n\treturn g(x);\n}\nint t[] = { 1 };\nvoid h(void) { }\n";
-        let bodies = blankable(src.as_bytes()).bodies;
+        let bodies = blankable(src).bodies;
         assert_eq!(bodies.len(), 2);
         let mut text = src.as_bytes().to_vec();
         blank_bodies(&mut text, &bodies);
@@ -457,7 +412,7 @@ mod tests {
     #[test]
     fn unbalanced_ifdef_is_left_alone() {
         let src = "#ifdef A\nint f(int a) {\n#else\nint f(int b) {\n#endif\n\treturn 0;\n}\nint g(void) { return 1; }\n";
-        assert!(blankable(src.as_bytes()).bodies.is_empty());
+        assert!(blankable(src).bodies.is_empty());
     }
 
     #[test]

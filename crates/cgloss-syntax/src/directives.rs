@@ -6,55 +6,24 @@
 use cgloss_facts::{FileFacts, MacroFact};
 
 use crate::docs::Comments;
+use crate::lex::{Kind, Lexer};
 
 /// The `#` offset and end (exclusive, before the newline) of every directive
 /// line of `src`, or `None` as soon as anything else than a directive, a
 /// comment or blank space appears.
-fn directive_spans(src: &[u8]) -> Option<Vec<(usize, usize)>> {
+fn directive_spans(src: &str) -> Option<Vec<(usize, usize)>> {
     let mut spans = Vec::new();
-    let mut i = 0;
-    let mut line_start = true;
-    while i < src.len() {
-        match src[i] {
-            b'\n' => {
-                line_start = true;
-                i += 1;
-            }
-            b' ' | b'\t' | b'\r' | b'\x0c' | b'\x0b' => i += 1,
-            b'/' if src.get(i + 1) == Some(&b'*') => {
-                i = find(src, i + 2, b"*/")? + 2;
-            }
-            b'/' if src.get(i + 1) == Some(&b'/') => {
-                while i < src.len() && src[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'#' if line_start => {
-                let start = i;
-                while i < src.len() && src[i] != b'\n' {
-                    if src[i] == b'\\' && src.get(i + 1) == Some(&b'\n') {
-                        i += 2;
-                    } else if src[i..].starts_with(b"/*") {
-                        // A comment may run on past the end of the line.
-                        i = find(src, i + 2, b"*/")? + 2;
-                    } else {
-                        i += 1;
-                    }
-                }
-                spans.push((start, i));
-                line_start = false;
-            }
+    let mut open = None;
+    for t in Lexer::new(src) {
+        match t.kind {
+            Kind::Hash => open = Some(t.start),
+            Kind::DirectiveEnd => spans.push((open.take()?, t.start)),
+            Kind::LineComment | Kind::BlockComment => {}
+            _ if open.is_some() => {}
             _ => return None,
         }
     }
     Some(spans)
-}
-
-fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    src.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|k| from + k)
 }
 
 fn is_ident(b: u8) -> bool {
@@ -74,7 +43,7 @@ pub fn macro_params(inside: &str) -> Vec<String> {
 /// The facts of `text` when it holds only preprocessor lines and comments.
 pub fn extract_directives_only(path: &str, text: &str) -> Option<FileFacts> {
     let src = text.as_bytes();
-    let spans = directive_spans(src)?;
+    let spans = directive_spans(text)?;
     let comments = Comments::scan(text);
     let mut facts = FileFacts {
         path: path.to_string(),
@@ -113,11 +82,13 @@ pub fn extract_directives_only(path: &str, text: &str) -> Option<FileFacts> {
         if name_end == name_start {
             continue;
         }
+        let mut head_end = name_end;
         let params = (directive.get(name_end) == Some(&b'(')).then(|| {
             let close = directive[name_end..]
                 .iter()
                 .position(|&b| b == b')')
                 .map_or(directive.len(), |k| name_end + k);
+            head_end = (close + 1).min(directive.len());
             macro_params(&text[start + name_end + 1..start + close])
         });
         let name_line = line
@@ -129,8 +100,11 @@ pub fn extract_directives_only(path: &str, text: &str) -> Option<FileFacts> {
             .kernel_doc_before(start)
             .or_else(|| comments.leading(start, line))
             .or_else(|| comments.trailing(start + name_end, name_line));
+        let name = text[start + name_start..start + name_end].to_string();
         facts.macros.push(MacroFact {
-            name: text[start + name_start..start + name_end].to_string(),
+            is_errno: crate::idioms::is_errno(&name, path),
+            value: crate::macros::macro_value(&text[start + head_end..end]),
+            name,
             line: name_line,
             params,
             doc: doc.map(Box::new),

@@ -5,6 +5,8 @@
 
 use cgloss_facts::Doc;
 
+use crate::lex::{Kind, Lexer};
+
 /// One comment (consecutive own-line `//` comments are merged into one).
 #[derive(Clone, Debug)]
 pub struct Comment {
@@ -29,80 +31,56 @@ pub struct Comments<'a> {
 }
 
 impl<'a> Comments<'a> {
-    /// Scans `text` for comments, skipping string and character literals.
+    /// Finds every comment of `text` with the lexer, noting whether code
+    /// stands before it on its first line or after it on its last.
     pub fn scan(text: &'a str) -> Comments<'a> {
         let b = text.as_bytes();
-        let n = b.len();
         let mut list: Vec<Comment> = Vec::new();
-        let mut i = 0;
-        let mut line = 1u32;
-        let mut line_start = 0usize;
-        while i < n {
-            match b[i] {
-                b'\n' => {
-                    line += 1;
-                    i += 1;
-                    line_start = i;
-                }
-                b'"' | b'\'' => {
-                    let q = b[i];
-                    i += 1;
-                    while i < n && b[i] != q && b[i] != b'\n' {
-                        i += if b[i] == b'\\' { 2 } else { 1 };
+        // End line of the last code token (a directive's `#` counts as code).
+        let mut code_line = 0u32;
+        // Comments whose `code_after` waits for the next code token.
+        let mut open_from = 0usize;
+        for t in Lexer::new(text) {
+            match t.kind {
+                Kind::DirectiveEnd => continue,
+                Kind::LineComment | Kind::BlockComment => {}
+                _ => {
+                    for c in &mut list[open_from..] {
+                        c.code_after |= c.end_line == t.line;
                     }
-                    i += 1;
-                }
-                b'/' if i + 1 < n && (b[i + 1] == b'*' || b[i + 1] == b'/') => {
-                    let start = i;
-                    let start_line = line;
-                    let code_before = !b[line_start..start].iter().all(u8::is_ascii_whitespace);
-                    if b[i + 1] == b'*' {
-                        i += 2;
-                        while i < n && !(b[i] == b'*' && i + 1 < n && b[i + 1] == b'/') {
-                            if b[i] == b'\n' {
-                                line += 1;
-                                line_start = i + 1;
-                            }
-                            i += 1;
-                        }
-                        i = (i + 2).min(n);
-                    } else {
-                        while i < n && b[i] != b'\n' {
-                            i += 1;
-                        }
-                    }
-                    let mut j = i;
-                    while j < n && b[j] != b'\n' && b[j].is_ascii_whitespace() {
-                        j += 1;
-                    }
-                    let code_after = j < n && b[j] != b'\n';
-                    let comment = Comment {
-                        start,
-                        end: i,
-                        start_line,
-                        end_line: line,
-                        code_before,
-                        code_after,
+                    open_from = list.len();
+                    code_line = match t.kind {
+                        Kind::Str | Kind::Char => crate::lex::end_line(text, &t),
+                        _ => t.line,
                     };
-                    let merge = match list.last() {
-                        Some(prev) => {
-                            b[start..].starts_with(b"//")
-                                && b[prev.start..].starts_with(b"//")
-                                && prev.end_line + 1 == start_line
-                                && !prev.code_before
-                                && !code_before
-                        }
-                        None => false,
-                    };
-                    if merge {
-                        let prev = list.last_mut().expect("checked above");
-                        prev.end = comment.end;
-                        prev.end_line = comment.end_line;
-                    } else {
-                        list.push(comment);
-                    }
+                    continue;
                 }
-                _ => i += 1,
+            }
+            let comment = Comment {
+                start: t.start,
+                end: t.end,
+                start_line: t.line,
+                end_line: crate::lex::end_line(text, &t),
+                code_before: code_line == t.line,
+                code_after: false,
+            };
+            let merge = match list.last() {
+                Some(prev) => {
+                    t.kind == Kind::LineComment
+                        && b[prev.start..].starts_with(b"//")
+                        && prev.end_line + 1 == comment.start_line
+                        && !prev.code_before
+                        && !comment.code_before
+                        && list.len() > open_from
+                }
+                None => false,
+            };
+            if merge {
+                let prev = list.last_mut().expect("checked above");
+                prev.end = comment.end;
+                prev.end_line = comment.end_line;
+            } else {
+                list.push(comment);
             }
         }
         Comments { text, list }

@@ -235,16 +235,16 @@ impl<'a> Extractor<'a> {
         let mut name = text(name_node, src).to_string();
         let mut return_type = self.return_type(node, declarator);
         let head = &original[node.start_byte()..];
-        if head.starts_with("SYSCALL_DEFINE") {
-            name = format!("sys_{name}");
-            return_type = "long".to_string();
-        } else if head.starts_with("COMPAT_SYSCALL_DEFINE") {
-            name = format!("compat_sys_{name}");
-            return_type = "long".to_string();
+        let macro_name = &head[..head
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(head.len())];
+        let syscall = crate::idioms::syscall_prefix(macro_name);
+        if let Some(rename) = syscall {
+            let (n, ty) = rename.apply(&name);
+            name = n;
+            return_type = ty.to_string();
         }
-        let is_syscall =
-            head.starts_with("SYSCALL_DEFINE") || head.starts_with("COMPAT_SYSCALL_DEFINE");
-        let (params, variadic) = self.params(func_decl, is_syscall);
+        let (params, variadic) = self.params(func_decl, syscall.is_some());
         let proto = clean(&original[node.start_byte()..body.start_byte()]);
         let exclude: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
         let (calls, refs) = crate::bodies::scan_body(
@@ -284,7 +284,7 @@ impl<'a> Extractor<'a> {
         let Some(callee) = call.child_by_field_name("function") else {
             return false;
         };
-        let Some(ty) = crate::kernel::defined_variable_type(text(callee, src)) else {
+        let Some(ty) = crate::idioms::defined_variable_type(text(callee, src)) else {
             return false;
         };
         let Some(name) = call
@@ -315,7 +315,7 @@ impl<'a> Extractor<'a> {
             .map(|t| base_type(t, src, |n| self.anon_tag(n)))
             .unwrap_or_default();
         let mut macro_ptr = None;
-        if let Some(ty) = crate::kernel::defined_variable_type(&base) {
+        if let Some(ty) = crate::idioms::defined_variable_type(&base) {
             // `static DEFINE_MUTEX(m);` parses as type `DEFINE_MUTEX`, declarator `(m)`.
             base = ty.base;
             macro_ptr = Some(ty.ptr);
@@ -444,8 +444,19 @@ impl<'a> Extractor<'a> {
             // macro it follows the value.
             self.comments.trailing(name_node.end_byte(), name_line)
         });
+        let head_end = node
+            .child_by_field_name("parameters")
+            .unwrap_or(name_node)
+            .end_byte();
+        let name = text(name_node, src).to_string();
         self.facts.macros.push(MacroFact {
-            name: text(name_node, src).to_string(),
+            is_errno: crate::idioms::is_errno(&name, self.path),
+            value: self
+                .parse
+                .original
+                .get(head_end..node.end_byte())
+                .and_then(crate::macros::macro_value),
+            name,
             line: name_line,
             params,
             doc: doc.map(Box::new),

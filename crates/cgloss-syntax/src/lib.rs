@@ -9,8 +9,10 @@ mod bodies;
 mod directives;
 mod docs;
 mod extract;
-mod kernel;
+mod idioms;
+pub mod lex;
 mod lower;
+mod macros;
 mod prepass;
 mod tree;
 
@@ -46,10 +48,13 @@ pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
 /// first (see `bodies`), which is what indexing needs and several times
 /// cheaper.
 fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
-    let mut bytes = prepass(original.as_bytes());
+    let mut bytes = prepass(original);
     let mut initializers = Vec::new();
     if declarations_only {
-        let found = bodies::blankable(&bytes);
+        // The pre-pass writes ASCII over ASCII only, so this holds.
+        let found = std::str::from_utf8(&bytes)
+            .map(bodies::blankable)
+            .unwrap_or_default();
         bodies::blank_bodies(&mut bytes, &found.bodies);
         bodies::blank_bodies(&mut bytes, &found.initializers);
         initializers = found.initializers;

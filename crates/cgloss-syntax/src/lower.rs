@@ -587,7 +587,7 @@ impl<'a> Lowerer<'a> {
         let src = self.src();
         let Some(ty) = call
             .child_by_field_name("function")
-            .and_then(|f| crate::kernel::defined_variable_type(text(f, src)))
+            .and_then(|f| crate::idioms::defined_variable_type(text(f, src)))
         else {
             return;
         };
@@ -634,6 +634,7 @@ impl<'a> Lowerer<'a> {
                 pos: kw.start_byte() as u32,
             }),
             args,
+            typed_by: crate::idioms::typed_by(name),
         }
     }
 
@@ -715,7 +716,15 @@ impl<'a> Lowerer<'a> {
                     .child_by_field_name("arguments")
                     .map(|a| self.arguments(a))
                     .unwrap_or_default();
-                Expr::Call { callee, args }
+                let typed_by = match callee.as_ref() {
+                    Expr::Ident { name, .. } => crate::idioms::typed_by(name),
+                    _ => None,
+                };
+                Expr::Call {
+                    callee,
+                    args,
+                    typed_by,
+                }
             }
             "unary_expression" | "pointer_expression" => Expr::Unary {
                 op: self.op(node),

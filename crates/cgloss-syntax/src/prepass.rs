@@ -11,135 +11,8 @@
 //! The renderer reads names back from the original text, so it knows which
 //! `while` was a macro and which `+` was a range.
 
-/// Annotation macros that carry no meaning for a reader and confuse the
-/// grammar. Those marked `true` take a parenthesized argument list.
-const ANNOTATIONS: &[(&str, bool)] = &[
-    ("__init", false),
-    ("__exit", false),
-    ("__initdata", false),
-    ("__initconst", false),
-    ("__exitdata", false),
-    ("__ref", false),
-    ("__refdata", false),
-    ("__refconst", false),
-    ("__meminit", false),
-    ("__meminitdata", false),
-    ("__meminitconst", false),
-    ("__init_memblock", false),
-    ("__initdata_memblock", false),
-    ("__devinit", false),
-    ("__cpuinit", false),
-    ("__net_init", false),
-    ("__net_exit", false),
-    ("__net_initdata", false),
-    ("__sched", false),
-    ("__kprobes", false),
-    ("__read_mostly", false),
-    ("__ro_after_init", false),
-    ("__cacheline_aligned", false),
-    ("__cacheline_aligned_in_smp", false),
-    ("____cacheline_aligned", false),
-    ("____cacheline_aligned_in_smp", false),
-    ("____cacheline_internodealigned_in_smp", false),
-    ("__page_aligned_data", false),
-    ("__page_aligned_bss", false),
-    ("__packed", false),
-    ("__used", false),
-    ("__maybe_unused", false),
-    ("__always_unused", false),
-    ("__weak", false),
-    ("__pure", false),
-    ("__malloc", false),
-    ("__noreturn", false),
-    ("noinline", false),
-    ("noinline_for_stack", false),
-    ("__noinline", false),
-    ("__noclone", false),
-    ("__visible", false),
-    ("__latent_entropy", false),
-    ("__randomize_layout", false),
-    ("__no_randomize_layout", false),
-    ("__designated_init", false),
-    ("__nocfi", false),
-    ("__noscs", false),
-    ("__no_sanitize_address", false),
-    ("__no_kcsan", false),
-    ("__no_kasan_or_inline", false),
-    ("noinstr", false),
-    ("__flatten", false),
-    ("__cold", false),
-    ("__hot", false),
-    ("__deprecated", false),
-    ("__must_check", false),
-    ("__nonstring", false),
-    ("__user", false),
-    ("__iomem", false),
-    ("__percpu", false),
-    ("__rcu", false),
-    ("__force", false),
-    ("__kernel", false),
-    ("__bitwise", false),
-    ("__nocast", false),
-    ("__safe", false),
-    ("__private", false),
-    ("__exception_irq_entry", false),
-    ("__irq_entry", false),
-    ("__softirq_entry", false),
-    ("__always_inline", false),
-    ("__gnu_inline", false),
-    ("__naked", false),
-    ("asmlinkage", false),
-    ("notrace", false),
-    ("__notrace_funcgraph", false),
-    ("__lockfunc", false),
-    ("__bpf_kfunc", false),
-    ("__nosavedata", false),
-    ("__cpuidle", false),
-    ("__attribute_const__", false),
-    ("__nostackprotector", false),
-    ("__ksym", false),
-    ("__init_or_module", false),
-    ("__initdata_or_module", false),
-    ("__kprobes", false),
-    ("__nocfi", false),
-    ("__printf", true),
-    ("__scanf", true),
-    ("__aligned", true),
-    ("__section", true),
-    ("__releases", true),
-    ("__acquires", true),
-    ("__must_hold", true),
-    ("__alloc_size", true),
-    ("__assume_aligned", true),
-    ("__counted_by", true),
-    ("__free", true),
-    ("__cleanup", true),
-    ("__guarded_by", true),
-    ("__pt_guarded_by", true),
-    ("__diag_ignore", true),
-];
-
-fn annotation(name: &[u8]) -> Option<bool> {
-    ANNOTATIONS
-        .iter()
-        .find(|(n, _)| n.as_bytes() == name)
-        .map(|&(_, args)| args)
-}
-
-/// Whether a name used as `NAME(args) stmt` is a loop macro worth rewriting
-/// even when the statement is not a block.
-fn looks_like_iterator(name: &[u8]) -> bool {
-    let name = String::from_utf8_lossy(name);
-    [
-        "for_each",
-        "foreach",
-        "scoped_guard",
-        "do_each_",
-        "_for_each",
-    ]
-    .iter()
-    .any(|pat| name.contains(pat))
-}
+use crate::idioms;
+use crate::lex::{Kind, Lexer, Token};
 
 const KEYWORDS: &[&str] = &[
     "if",
@@ -170,17 +43,9 @@ const KEYWORDS: &[&str] = &[
     "defined",
 ];
 
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// Rewrites `src` in place of a copy; the result has the same length.
-pub fn prepass(src: &[u8]) -> Vec<u8> {
-    let mut out = src.to_vec();
+pub fn prepass(src: &str) -> Vec<u8> {
+    let mut out = src.as_bytes().to_vec();
     Scanner::new(src, &mut out).run();
     debug_assert_eq!(out.len(), src.len());
     out
@@ -219,14 +84,17 @@ pub fn blank_long_lines(text: &mut [u8]) -> Vec<u32> {
 }
 
 struct Scanner<'a> {
-    src: &'a [u8],
+    src: &'a str,
     out: &'a mut Vec<u8>,
-    pos: usize,
+    /// Code tokens: comments and preprocessor lines left out.
+    toks: Vec<Token>,
     depth: u32,
-    /// Byte before the last significant token (for "statement start").
+    /// Class of the last significant token (for "statement start"): the
+    /// punctuation byte, `x` for a name or literal, `S` after `else`, `do`
+    /// or a control header's `)`, `>` after `->`.
     last: u8,
-    /// The last identifier token, as a range.
-    last_ident: Option<(usize, usize)>,
+    /// The last identifier token.
+    last_ident: Option<usize>,
     /// Stack of open parens; `true` when the paren belongs to a control
     /// keyword (`if (`), so its `)` starts a statement.
     parens: Vec<bool>,
@@ -234,18 +102,41 @@ struct Scanner<'a> {
     pending_control: bool,
 }
 
+/// Tokens a pre-pass decision may look at past a `(`: a macro argument
+/// list longer than this is left alone.
+const MAX_LOOKAHEAD: usize = 64 * 1024;
+
 impl<'a> Scanner<'a> {
-    fn new(src: &'a [u8], out: &'a mut Vec<u8>) -> Self {
+    fn new(src: &'a str, out: &'a mut Vec<u8>) -> Self {
+        let mut toks = Vec::new();
+        let mut in_directive = false;
+        for t in Lexer::new(src) {
+            match t.kind {
+                Kind::Hash => in_directive = true,
+                Kind::DirectiveEnd => in_directive = false,
+                Kind::LineComment | Kind::BlockComment => {}
+                _ if !in_directive => toks.push(t),
+                _ => {}
+            }
+        }
         Scanner {
             src,
             out,
-            pos: 0,
+            toks,
             depth: 0,
             last: b';',
             last_ident: None,
             parens: Vec::new(),
             pending_control: false,
         }
+    }
+
+    fn text(&self, k: usize) -> &'a str {
+        self.toks.get(k).map_or("", |t| t.text(self.src))
+    }
+
+    fn is(&self, k: usize, p: &str) -> bool {
+        self.toks.get(k).is_some_and(|t| t.is_punct(self.src, p))
     }
 
     fn at_statement_start(&self) -> bool {
@@ -255,159 +146,118 @@ impl<'a> Scanner<'a> {
     }
 
     fn run(&mut self) {
-        let n = self.src.len();
-        let mut line_start = true;
-        while self.pos < n {
-            let b = self.src[self.pos];
-            match b {
-                b'\n' => {
-                    line_start = true;
-                    self.pos += 1;
-                }
-                b' ' | b'\t' | b'\r' | b'\x0c' | b'\x0b' => self.pos += 1,
-                b'#' if line_start => self.skip_directive(),
-                b'/' if self.peek(1) == Some(b'*') => self.skip_block_comment(),
-                b'/' if self.peek(1) == Some(b'/') => self.skip_line(),
-                b'"' | b'\'' => {
-                    line_start = false;
-                    self.skip_quoted(b);
-                    self.last = b'x';
-                }
-                _ if is_ident_start(b) => {
-                    line_start = false;
-                    self.ident();
+        let mut k = 0;
+        while k < self.toks.len() {
+            let t = self.toks[k];
+            k = match t.kind {
+                Kind::Ident => self.ident(k),
+                Kind::Punct => {
+                    self.punct(k);
+                    k + 1
                 }
                 _ => {
-                    line_start = false;
-                    self.punct(b);
+                    self.last = b'x';
+                    self.pending_control = false;
+                    k + 1
                 }
-            }
+            };
         }
     }
 
-    fn peek(&self, k: usize) -> Option<u8> {
-        self.src.get(self.pos + k).copied()
-    }
-
-    fn skip_line(&mut self) {
-        while self.pos < self.src.len() && self.src[self.pos] != b'\n' {
-            self.pos += 1;
-        }
-    }
-
-    fn skip_block_comment(&mut self) {
-        match memfind(&self.src[self.pos + 2..], b"*/") {
-            Some(i) => self.pos += 2 + i + 2,
-            None => self.pos = self.src.len(),
-        }
-    }
-
-    /// Skips a preprocessor line with its continuations and comments.
-    fn skip_directive(&mut self) {
-        let n = self.src.len();
-        while self.pos < n {
-            match self.src[self.pos] {
-                b'\\' if self.peek(1) == Some(b'\n') => self.pos += 2,
-                b'\\' if self.peek(1) == Some(b'\r') && self.peek(2) == Some(b'\n') => {
-                    self.pos += 3
-                }
-                b'\n' => return,
-                b'/' if self.peek(1) == Some(b'*') => self.skip_block_comment(),
-                b'/' if self.peek(1) == Some(b'/') => return self.skip_line(),
-                _ => self.pos += 1,
-            }
-        }
-    }
-
-    fn skip_quoted(&mut self, quote: u8) {
-        let n = self.src.len();
-        self.pos += 1;
-        while self.pos < n {
-            match self.src[self.pos] {
-                b'\\' => self.pos += 2,
-                b'\n' => return,
-                c if c == quote => {
-                    self.pos += 1;
-                    return;
-                }
-                _ => self.pos += 1,
-            }
-        }
-    }
-
-    fn ident(&mut self) {
-        let start = self.pos;
-        while self.pos < self.src.len() && is_ident(self.src[self.pos]) {
-            self.pos += 1;
-        }
-        let name = &self.src[start..self.pos];
+    /// Handles the identifier at `k`; returns the index of the next token
+    /// to look at.
+    fn ident(&mut self, k: usize) -> usize {
+        let tok = self.toks[k];
+        let name = tok.text(self.src);
         let prev = self.last;
         let after_member = matches!(prev, b'.' | b'>');
         let after_tag = self
             .last_ident
-            .map(|(s, e)| matches!(&self.src[s..e], b"struct" | b"union" | b"enum"))
-            .unwrap_or(false)
+            .is_some_and(|i| matches!(self.text(i), "struct" | "union" | "enum"))
             && prev == b'x';
         if !after_member && !after_tag {
-            if let Some(takes_args) = annotation(name) {
-                let end = if takes_args {
-                    self.balanced_parens_after(self.pos).unwrap_or(self.pos)
-                } else {
-                    self.pos
+            if let Some(takes_args) = idioms::annotation(name) {
+                let (end, next) = match takes_args.then(|| self.matching_paren(k + 1)) {
+                    Some(Some(close)) => (self.toks[close].end, close + 1),
+                    _ => (tok.end, k + 1),
                 };
-                blank(self.out, start, end);
-                self.pos = end;
-                return;
+                blank(self.out, tok.start, end);
+                return next;
             }
         }
-        if self.depth == 0 && self.parens.is_empty() && self.syscall_define(start) {
-            return;
+        if self.depth == 0 && self.parens.is_empty() && self.syscall_define(k) {
+            self.last = b'x';
+            return k + 1;
         }
         let statement_start = self.at_statement_start();
-        if name == b"case" {
-            self.case_range(self.pos);
+        if name == "case" {
+            self.case_range(k + 1);
         }
-        let is_keyword = KEYWORDS.iter().any(|k| k.as_bytes() == name);
-        if statement_start && !is_keyword {
-            self.macro_loop(start);
-        } else if !is_keyword && prev == b'}' && self.depth > 0 {
-            // `do { … } for_each_x(…);`
-            self.macro_loop(start);
+        let is_keyword = KEYWORDS.contains(&name);
+        if (statement_start || (prev == b'}' && self.depth > 0)) && !is_keyword {
+            // `NAME(args) stmt`, or `do { … } for_each_x(…);`
+            self.macro_loop(k);
         }
-        self.pending_control = matches!(name, b"if" | b"while" | b"for" | b"switch");
-        self.last = if matches!(name, b"else" | b"do") {
+        self.pending_control = matches!(name, "if" | "while" | "for" | "switch");
+        self.last = if matches!(name, "else" | "do") {
             b'S'
         } else {
             b'x'
         };
-        self.last_ident = Some((start, self.pos));
+        self.last_ident = Some(k);
+        k + 1
+    }
+
+    /// The index of the `)` matching a `(` at `open`, if it closes within
+    /// `MAX_LOOKAHEAD` bytes and before any `;`, `{` or `}`.
+    fn matching_paren(&self, open: usize) -> Option<usize> {
+        if !self.is(open, "(") {
+            return None;
+        }
+        let limit = self.toks[open].start + MAX_LOOKAHEAD;
+        let mut nest = 0usize;
+        for (i, t) in self.toks.iter().enumerate().skip(open) {
+            if t.start > limit {
+                return None;
+            }
+            if t.kind != Kind::Punct {
+                continue;
+            }
+            match t.text(self.src) {
+                "(" => nest += 1,
+                ")" => {
+                    nest -= 1;
+                    if nest == 0 {
+                        return Some(i);
+                    }
+                }
+                ";" | "{" | "}" => return None,
+                _ => {}
+            }
+        }
+        None
     }
 
     /// `NAME(args)` followed by the start of a statement: a loop macro.
-    fn macro_loop(&mut self, start: usize) {
-        let name_end = self.pos;
-        let open = skip_space(self.src, name_end);
-        if self.src.get(open) != Some(&b'(') {
-            return;
-        }
-        let Some(close) = self.balanced_parens_after(name_end) else {
+    fn macro_loop(&mut self, k: usize) {
+        let Some(close) = self.matching_paren(k + 1) else {
             return;
         };
-        let next = skip_space_and_comments(self.src, close);
-        let Some(&c) = self.src.get(next) else {
+        let Some(next) = self.toks.get(close + 1).copied() else {
             return;
         };
-        let name = &self.src[start..name_end];
-        let starts_statement = c == b'{'
-            || (looks_like_iterator(name)
-                && (is_ident_start(c)
-                    || c == b'*'
-                    || self.src[next..].starts_with(b"++")
-                    || self.src[next..].starts_with(b"--")));
-        let after_do_body = self.last == b'}' && c == b';' && looks_like_iterator(name);
-        if (starts_statement || after_do_body) && name_end - start >= 5 {
-            self.out[start..start + 5].copy_from_slice(b"while");
-            blank(self.out, start + 5, name_end);
+        let name = self.toks[k];
+        let name_text = name.text(self.src);
+        let iterator = idioms::is_loop_macro(name_text);
+        let starts_statement = next.is_punct(self.src, "{")
+            || (iterator
+                && (next.kind == Kind::Ident
+                    || matches!(next.text(self.src), "*" | "++" | "--")
+                        && next.kind == Kind::Punct));
+        let after_do_body = self.last == b'}' && next.is_punct(self.src, ";") && iterator;
+        if (starts_statement || after_do_body) && name_text.len() >= 5 {
+            self.out[name.start..name.start + 5].copy_from_slice(b"while");
+            blank(self.out, name.start + 5, name.end);
             // The `)` closes a control header: the body starts a statement.
             self.pending_control = true;
         }
@@ -415,148 +265,102 @@ impl<'a> Scanner<'a> {
 
     /// `case A ... B:` → `case A  +  B:`.
     fn case_range(&mut self, from: usize) {
-        let mut i = from;
-        let n = self.src.len().min(from + 400);
-        while i + 2 < n {
-            match self.src[i] {
-                b':' | b';' | b'{' | b'}' | b'\n' => return,
-                b'.' if &self.src[i..i + 3] == b"..." => {
-                    self.out[i..i + 3].copy_from_slice(b" + ");
+        for t in self.toks.iter().skip(from).take(64) {
+            if t.kind != Kind::Punct {
+                continue;
+            }
+            match t.text(self.src) {
+                ":" | ";" | "{" | "}" => return,
+                "..." => {
+                    self.out[t.start..t.end].copy_from_slice(b" + ");
                     return;
-                }
-                b'\'' => {
-                    // Skip a char literal such as ':' so it does not end the scan.
-                    let mut j = i + 1;
-                    while j < n && self.src[j] != b'\'' {
-                        j += if self.src[j] == b'\\' { 2 } else { 1 };
-                    }
-                    i = j + 1;
-                    continue;
                 }
                 _ => {}
             }
-            i += 1;
         }
     }
 
     /// `SYSCALL_DEFINEn(name, t1, a1, …) {` → `long    name(t1  a1, …) {`.
-    fn syscall_define(&mut self, start: usize) -> bool {
-        let name = &self.src[start..self.pos];
-        let prefix_len = if name.starts_with(b"SYSCALL_DEFINE") {
-            14
-        } else if name.starts_with(b"COMPAT_SYSCALL_DEFINE") {
-            21
-        } else {
+    fn syscall_define(&mut self, k: usize) -> bool {
+        let tok = self.toks[k];
+        if idioms::syscall_prefix(tok.text(self.src)).is_none() {
+            return false;
+        }
+        let open_k = k + 1;
+        if !self.is(open_k, "(") || self.toks[open_k].start != tok.end {
+            return false;
+        }
+        let Some(close_k) = self.matching_paren(open_k) else {
             return false;
         };
-        if name.len() != prefix_len + 1 || !name[prefix_len].is_ascii_digit() {
+        if !self.is(close_k + 1, "{") {
             return false;
         }
-        if self.src.get(self.pos) != Some(&b'(') {
-            return false;
-        }
-        let Some(close) = self.balanced_parens_after(self.pos) else {
-            return false;
-        };
-        if self.src.get(skip_space_and_comments(self.src, close)) != Some(&b'{') {
-            return false;
-        }
+        let (start, open, close) = (tok.start, self.toks[open_k].start, self.toks[close_k].start);
         // Top-level commas inside the parentheses.
-        let open = self.pos;
         let mut commas = Vec::new();
         let mut nest = 0;
-        for (i, &b) in self.src[open + 1..close - 1].iter().enumerate() {
-            match b {
-                b'(' => nest += 1,
-                b')' => nest -= 1,
-                b',' if nest == 0 => commas.push(open + 1 + i),
+        for t in &self.toks[open_k + 1..close_k] {
+            match t.text(self.src) {
+                "(" => nest += 1,
+                ")" => nest -= 1,
+                "," if nest == 0 => commas.push(t.start),
                 _ => {}
             }
         }
+        let src = self.src.as_bytes();
         if commas.is_empty() {
             // SYSCALL_DEFINE0(name): shift the name left, then `()`.
-            let fname: Vec<u8> = trim(&self.src[open + 1..close - 1]).to_vec();
-            if fname.is_empty() || !fname.iter().all(|&b| is_ident(b)) {
+            let fname: Vec<u8> = trim(&src[open + 1..close]).to_vec();
+            if fname.is_empty()
+                || !fname
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            {
                 return false;
             }
             let mut text = b"long ".to_vec();
             text.extend_from_slice(&fname);
             text.push(b'(');
-            let width = close - start;
+            let width = close + 1 - start;
             if text.len() + 1 > width {
                 return false;
             }
             text.resize(width - 1, b' ');
             text.push(b')');
-            self.out[start..close].copy_from_slice(&text);
+            self.out[start..close + 1].copy_from_slice(&text);
         } else {
             blank(self.out, start, open + 1);
             self.out[start..start + 4].copy_from_slice(b"long");
             self.out[commas[0]] = b'(';
-            for (k, &c) in commas[1..].iter().enumerate() {
-                if k % 2 == 0 {
+            for (i, &c) in commas[1..].iter().enumerate() {
+                if i % 2 == 0 {
                     self.out[c] = b' ';
                 }
             }
         }
-        self.pos = open;
-        self.last = b'x';
         true
     }
 
-    /// Given the position right after a name, returns the position after the
-    /// matching `)` when a `(` follows (spaces allowed).
-    fn balanced_parens_after(&self, from: usize) -> Option<usize> {
-        let open = skip_space(self.src, from);
-        if self.src.get(open) != Some(&b'(') {
-            return None;
-        }
-        let mut nest = 0usize;
-        let mut i = open;
-        let n = self.src.len().min(open + 64 * 1024);
-        while i < n {
-            match self.src[i] {
-                b'(' => nest += 1,
-                b')' => {
-                    nest -= 1;
-                    if nest == 0 {
-                        return Some(i + 1);
-                    }
-                }
-                b'"' | b'\'' => {
-                    let q = self.src[i];
-                    i += 1;
-                    while i < n && self.src[i] != q && self.src[i] != b'\n' {
-                        i += if self.src[i] == b'\\' { 2 } else { 1 };
-                    }
-                }
-                b';' | b'{' | b'}' => return None,
-                _ => {}
-            }
-            i += 1;
-        }
-        None
-    }
-
-    fn punct(&mut self, b: u8) {
-        self.pos += 1;
-        match b {
-            b'{' => {
+    fn punct(&mut self, k: usize) {
+        let text = self.text(k);
+        match text {
+            "{" => {
                 self.depth += 1;
                 self.parens.clear();
                 self.last = b'{';
             }
-            b'}' => {
+            "}" => {
                 self.depth = self.depth.saturating_sub(1);
                 self.parens.clear();
                 self.last = b'}';
             }
-            b'(' => {
+            "(" => {
                 self.parens.push(self.pending_control);
                 self.pending_control = false;
                 self.last = b'(';
             }
-            b')' => {
+            ")" => {
                 let control = self.parens.pop().unwrap_or(false);
                 self.last = if control && self.parens.is_empty() {
                     b'S'
@@ -564,24 +368,16 @@ impl<'a> Scanner<'a> {
                     b')'
                 };
             }
-            b';' => {
+            ";" => {
                 self.last = if self.parens.is_empty() { b';' } else { b',' };
             }
-            b':' => {
-                self.last = if self.parens.is_empty() && self.src.get(self.pos) != Some(&b':') {
-                    b':'
-                } else {
-                    b'x'
-                };
+            ":" => {
+                self.last = if self.parens.is_empty() { b':' } else { b'x' };
             }
-            b'-' if self.src.get(self.pos) == Some(&b'>') => {
-                self.pos += 1;
-                self.last = b'>';
-            }
-            b'.' => self.last = b'.',
-            _ => self.last = b,
+            "->" => self.last = b'>',
+            _ => self.last = text.as_bytes().last().copied().unwrap_or(b'x'),
         }
-        if b != b'(' {
+        if text != "(" {
             self.pending_control = false;
         }
     }
@@ -607,41 +403,12 @@ fn trim(s: &[u8]) -> &[u8] {
     &s[start..end]
 }
 
-fn skip_space(src: &[u8], mut i: usize) -> usize {
-    while i < src.len() && src[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    i
-}
-
-fn skip_space_and_comments(src: &[u8], mut i: usize) -> usize {
-    loop {
-        i = skip_space(src, i);
-        if src[i..].starts_with(b"/*") {
-            match memfind(&src[i + 2..], b"*/") {
-                Some(k) => i += 2 + k + 2,
-                None => return src.len(),
-            }
-        } else if src[i..].starts_with(b"//") {
-            while i < src.len() && src[i] != b'\n' {
-                i += 1;
-            }
-        } else {
-            return i;
-        }
-    }
-}
-
-fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::prepass;
 
     fn check(src: &str, expect: &str) {
-        let out = prepass(src.as_bytes());
+        let out = prepass(src);
         assert_eq!(String::from_utf8(out).unwrap(), expect);
     }
 

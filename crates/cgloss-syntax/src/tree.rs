@@ -26,39 +26,18 @@ pub fn text<'a>(node: Node, text: &'a str) -> &'a str {
     text.get(node.byte_range()).unwrap_or("")
 }
 
-/// Removes comments from a piece of C and collapses whitespace.
+/// Removes comments from a piece of C and collapses whitespace (line
+/// continuations included).
 pub fn clean(src: &str) -> String {
-    let b = src.as_bytes();
     let mut out = String::with_capacity(src.len());
-    let mut i = 0;
     let mut copy_from = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' | b'\'' => {
-                let q = b[i];
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'/' if i + 1 < b.len() && b[i + 1] == b'*' => {
-                out.push_str(&src[copy_from..i]);
-                out.push(' ');
-                i = src[i + 2..].find("*/").map_or(b.len(), |k| i + 2 + k + 2);
-                copy_from = i;
-            }
-            b'/' if i + 1 < b.len() && b[i + 1] == b'/' => {
-                out.push_str(&src[copy_from..i]);
-                out.push(' ');
-                i = src[i..].find('\n').map_or(b.len(), |k| i + k);
-                copy_from = i;
-            }
-            _ => i += 1,
-        }
+    for t in crate::lex::Lexer::new(src).filter(|t| t.is_comment()) {
+        out.push_str(&src[copy_from..t.start]);
+        out.push(' ');
+        copy_from = t.end;
     }
-    out.push_str(src.get(copy_from..).unwrap_or(""));
-    collapse(&out.replace("\\\n", " "))
+    out.push_str(&src[copy_from..]);
+    collapse(&out.replace("\\\n", " ").replace("\\\r\n", " "))
 }
 
 /// The original text of `node`, comments removed and whitespace collapsed.

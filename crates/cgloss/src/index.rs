@@ -290,27 +290,13 @@ pub struct Loaded {
     pub texts: std::collections::HashMap<String, String>,
 }
 
-/// The identifiers in a piece of C.
+/// The identifiers in a piece of C, each once (those in comments and
+/// string literals left out).
 fn identifiers(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphabetic() || b == b'_' {
-            let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            out.push(text[start..i].to_string());
-        } else if b.is_ascii_digit() {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-        } else {
-            i += 1;
-        }
-    }
+    let mut out: Vec<String> = cgloss_syntax::lex::Lexer::new(text)
+        .filter(|t| t.kind == cgloss_syntax::lex::Kind::Ident)
+        .map(|t| t.text(text).to_string())
+        .collect();
     out.sort();
     out.dedup();
     out

@@ -182,6 +182,8 @@ pub struct RecordFact {
     pub tag: String,
     /// Line of the keyword.
     pub line: Line,
+    /// Defined where only userspace sees it (`#ifndef __KERNEL__`).
+    pub user_only: bool,
     /// Its own documentation.
     pub doc: Option<Box<Doc>>,
     /// Members; those of unnamed nested structs/unions are included here, as C
@@ -260,6 +262,8 @@ pub struct FileFacts {
     pub enum_consts: Vec<EnumConstFact>,
     /// File-scope variables, in source order.
     pub globals: Vec<GlobalFact>,
+    /// `#include` targets as written (`<linux/slab.h>`, `"slab.h"`), in order.
+    pub includes: Vec<String>,
     /// Number of lines.
     pub n_lines: u32,
     /// Number of ERROR and MISSING nodes in the syntax tree.

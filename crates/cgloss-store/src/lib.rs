@@ -43,7 +43,8 @@ CREATE TABLE files(
   functions INTEGER NOT NULL,
   first_symbol INTEGER NOT NULL,
   last_symbol INTEGER NOT NULL,
-  diagnostics BLOB
+  diagnostics BLOB,
+  includes TEXT
 );
 CREATE INDEX files_state ON files(path, size, mtime_ns, hash);
 CREATE INDEX files_status ON files(status, functions);
@@ -373,7 +374,7 @@ impl Store {
         let mut files: Vec<FileFacts> = Vec::new();
         let mut by_id: HashMap<i64, usize> = HashMap::new();
         let mut stmt = self.sql(self.conn.prepare(
-            "SELECT id, path, lines, syntax_errors, diagnostics FROM files
+            "SELECT id, path, lines, syntax_errors, diagnostics, includes FROM files
              WHERE status != 'skipped' ORDER BY path",
         ))?;
         let mut rows = self.sql(stmt.query([]))?;
@@ -391,6 +392,7 @@ impl Store {
                 facts.first_error = first;
                 facts.diagnostics = diags;
             }
+            facts.includes = split_includes(self.sql(r.get(5))?);
             by_id.insert(id, files.len());
             files.push(facts);
         }
@@ -554,6 +556,13 @@ impl Stored {
     }
 }
 
+/// The `includes` column back into a list.
+pub(crate) fn split_includes(column: Option<String>) -> Vec<String> {
+    column
+        .map(|c| c.split('\n').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// `(a, b, ...)` back into parameter names.
 fn macro_params(text: &str) -> Vec<String> {
     let inner = text.trim_start_matches('(').trim_end_matches(')');
@@ -604,6 +613,7 @@ pub struct Encoded {
     lines: u32,
     syntax_errors: u32,
     diagnostics: Option<Vec<u8>>,
+    includes: Option<String>,
     rows: Vec<Row>,
 }
 
@@ -628,6 +638,7 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
                 lines: 0,
                 syntax_errors: 0,
                 diagnostics: None,
+                includes: None,
                 rows: Vec::new(),
             }
         }
@@ -740,6 +751,7 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
         lines: f.n_lines,
         syntax_errors: f.n_syntax_errors,
         diagnostics: Some(encode(&(&f.first_error, &f.diagnostics))),
+        includes: (!f.includes.is_empty()).then(|| f.includes.join("\n")),
         rows,
     }
 }
@@ -801,8 +813,8 @@ impl Writer<'_> {
         let r = (|| -> rusqlite::Result<()> {
             let mut file = tx.prepare_cached(
                 "INSERT INTO files(path, size, mtime_ns, hash, status, message, lines, syntax_errors,
-                   functions, first_symbol, last_symbol, diagnostics)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                   functions, first_symbol, last_symbol, diagnostics, includes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             file.execute(params![
                 e.path,
@@ -816,7 +828,8 @@ impl Writer<'_> {
                 e.rows.iter().filter(|r| r.kind == "function").count() as i64,
                 first,
                 first + e.rows.len() as i64 - 1,
-                e.diagnostics
+                e.diagnostics,
+                e.includes
             ])?;
             let file_id = tx.last_insert_rowid();
             let mut sym = tx.prepare_cached(

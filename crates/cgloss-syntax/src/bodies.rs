@@ -10,11 +10,11 @@
 
 use std::collections::HashSet;
 
-use crate::lex::{Kind, Lexer};
+use crate::lex::{Kind, Token};
 
 /// A lexical token of interest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tok<'a> {
+pub enum Tok<'a> {
     Ident(&'a str),
     /// One-byte punctuation.
     Punct(u8),
@@ -26,13 +26,16 @@ enum Tok<'a> {
     Lit,
 }
 
-/// Code tokens of `src[start..end]` with their byte offsets: comments and
-/// preprocessor lines are left out.
-fn tokens(text: &str, start: usize, end: usize) -> Vec<(usize, Tok<'_>)> {
+/// The code tokens of a file with their byte offsets: comments and
+/// preprocessor lines left out.
+pub type CodeTokens<'a> = Vec<(usize, Tok<'a>)>;
+
+/// The code tokens among the lexer's `tokens` of `text`.
+pub fn code_tokens<'a>(text: &'a str, tokens: &[Token]) -> CodeTokens<'a> {
     let src = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(tokens.len());
     let mut in_directive = false;
-    for t in Lexer::range(text, start, end, 1) {
+    for t in tokens {
         let tok = match t.kind {
             Kind::Hash => {
                 in_directive = true;
@@ -55,6 +58,17 @@ fn tokens(text: &str, start: usize, end: usize) -> Vec<(usize, Tok<'_>)> {
     out
 }
 
+/// The tokens of `code` in the byte range `start..end`.
+fn within<'c, 'a>(
+    code: &'c [(usize, Tok<'a>)],
+    start: usize,
+    end: usize,
+) -> &'c [(usize, Tok<'a>)] {
+    let from = code.partition_point(|&(at, _)| at < start);
+    let to = code.partition_point(|&(at, _)| at < end);
+    &code[from..to.max(from)]
+}
+
 /// Braces at file scope whose inside indexing does not need parsed.
 #[derive(Default)]
 pub struct Blankable {
@@ -66,9 +80,7 @@ pub struct Blankable {
 }
 
 /// Finds function bodies and file-scope initializers (see `Blankable`).
-pub fn blankable(text: &str) -> Blankable {
-    let src = text.as_bytes();
-    let toks = tokens(text, 0, src.len());
+pub fn blankable(src: &[u8], toks: &[(usize, Tok)]) -> Blankable {
     let mut out = Blankable {
         bodies: Vec::new(),
         initializers: Vec::new(),
@@ -80,7 +92,7 @@ pub fn blankable(text: &str) -> Blankable {
         let prev = k.checked_sub(1).map(|p| toks[p].1);
         match tok {
             Tok::Punct(b'{') if depth == 0 && prev == Some(Tok::Punct(b')')) => {
-                match matching_brace(src, &toks, k) {
+                match matching_brace(src, toks, k) {
                     Some(close_k) => {
                         out.bodies.push((at, toks[close_k].0));
                         k = close_k + 1;
@@ -92,7 +104,7 @@ pub fn blankable(text: &str) -> Blankable {
             }
             Tok::Punct(b'{') if depth == 0 && prev == Some(Tok::Punct(b'=')) => {
                 // An initializer: blanked only when it ends like one.
-                let close = matching_brace(src, &toks, k).filter(|&c| {
+                let close = matching_brace(src, toks, k).filter(|&c| {
                     matches!(toks.get(c + 1).map(|t| t.1), Some(Tok::Punct(b';' | b',')))
                 });
                 match close {
@@ -115,8 +127,8 @@ pub fn blankable(text: &str) -> Blankable {
 
 /// The names an initializer `src[open..=close]` refers to, each once, in
 /// order: identifiers that are not designators, members, tags or keywords.
-pub fn initializer_refs(src: &str, open: usize, close: usize) -> Vec<String> {
-    let toks = tokens(src, open, close + 1);
+pub fn initializer_refs(code: &[(usize, Tok)], open: usize, close: usize) -> Vec<String> {
+    let toks = within(code, open, close + 1);
     let mut seen = HashSet::new();
     let mut refs = Vec::new();
     for (k, &(_, tok)) in toks.iter().enumerate() {
@@ -264,13 +276,13 @@ const TYPE_WORDS: &[&str] = &[
 /// and keywords. Locals are the names declared by statements that start
 /// like a declaration (`int x`, `struct foo *p`, `foo_t x`, `T *p =`).
 pub fn scan_body(
-    src: &str,
+    code: &[(usize, Tok)],
     open: usize,
     close: usize,
     exclude: &HashSet<&str>,
 ) -> (Vec<String>, Vec<String>) {
-    let toks = tokens(src, open, close + 1);
-    let locals = declared_names(&toks);
+    let toks = within(code, open, close + 1);
+    let locals = declared_names(toks);
     let mut calls: Vec<String> = Vec::new();
     let mut refs: Vec<String> = Vec::new();
     let mut seen_calls = HashSet::new();
@@ -397,7 +409,8 @@ mod tests {
     #[test]
     fn finds_and_blanks_bodies() {
         let src = "struct s { int a; };\nint f(int x)\n{\n\treturn g(x);\n}\nint t[] = { 1 };\nvoid h(void) { }\n";
-        let bodies = blankable(src).bodies;
+        let toks = crate::lex::tokenize(src);
+        let bodies = blankable(src.as_bytes(), &code_tokens(src, &toks)).bodies;
         assert_eq!(bodies.len(), 2);
         let mut text = src.as_bytes().to_vec();
         blank_bodies(&mut text, &bodies);
@@ -412,14 +425,19 @@ mod tests {
     #[test]
     fn unbalanced_ifdef_is_left_alone() {
         let src = "#ifdef A\nint f(int a) {\n#else\nint f(int b) {\n#endif\n\treturn 0;\n}\nint g(void) { return 1; }\n";
-        assert!(blankable(src).bodies.is_empty());
+        let toks = crate::lex::tokenize(src);
+        assert!(blankable(src.as_bytes(), &code_tokens(src, &toks))
+            .bodies
+            .is_empty());
     }
 
     #[test]
     fn calls_refs_and_locals() {
         let src = "{\n\tstruct page *page = alloc(n);\n\tint i, count = 0;\n\tfoo_t x;\n\tlist_for_each_entry(p, head, list)\n\t\tcount += page->count + i;\n\tregister_cb(my_handler);\n\tops->open(x);\nout:\n\treturn helper(count) ?: fallback;\n}";
         let exclude: HashSet<&str> = ["n", "head"].into_iter().collect();
-        let (calls, refs) = scan_body(src, 0, src.len() - 1, &exclude);
+        let toks = crate::lex::tokenize(src);
+        let code = code_tokens(src, &toks);
+        let (calls, refs) = scan_body(&code, 0, src.len() - 1, &exclude);
         assert_eq!(
             calls,
             ["alloc", "list_for_each_entry", "register_cb", "helper"]

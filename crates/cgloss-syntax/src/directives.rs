@@ -6,24 +6,131 @@
 use cgloss_facts::{FileFacts, MacroFact};
 
 use crate::docs::Comments;
-use crate::lex::{Kind, Lexer};
+use crate::lex::{Kind, Token};
 
-/// The `#` offset and end (exclusive, before the newline) of every directive
-/// line of `src`, or `None` as soon as anything else than a directive, a
-/// comment or blank space appears.
-fn directive_spans(src: &str) -> Option<Vec<(usize, usize)>> {
-    let mut spans = Vec::new();
-    let mut open = None;
-    for t in Lexer::new(src) {
-        match t.kind {
-            Kind::Hash => open = Some(t.start),
-            Kind::DirectiveEnd => spans.push((open.take()?, t.start)),
-            Kind::LineComment | Kind::BlockComment => {}
-            _ if open.is_some() => {}
-            _ => return None,
-        }
+/// What a file's preprocessor lines say, read in one pass over its tokens.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Directives {
+    /// `#` offset and end (before the newline) of every directive.
+    pub spans: Vec<(usize, usize)>,
+    /// Whether nothing but directives, comments and blank space appears.
+    pub only_directives: bool,
+    /// `#include` targets as written (`<linux/slab.h>`, `"slab.h"`), in order.
+    pub includes: Vec<String>,
+    /// Byte ranges compiled only when `__KERNEL__` is not defined
+    /// (`#ifndef __KERNEL__`, the `#else` of `#ifdef __KERNEL__`): what is
+    /// declared there is for userspace, not for the kernel.
+    pub user_only: Vec<(usize, usize)>,
+}
+
+impl Directives {
+    /// Whether byte `pos` lies in a userspace-only range.
+    pub fn is_user_only(&self, pos: usize) -> bool {
+        let k = self.user_only.partition_point(|&(start, _)| start <= pos);
+        k > 0 && pos < self.user_only[k - 1].1
     }
-    Some(spans)
+}
+
+/// How a conditional group depends on `__KERNEL__`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cond {
+    /// Its first branch is for the kernel (`#ifdef __KERNEL__`).
+    Kernel,
+    /// Its first branch is for userspace (`#ifndef __KERNEL__`).
+    NotKernel,
+    /// Anything else.
+    Other,
+}
+
+/// Reads the directives among the lexer's `tokens` of `text`.
+pub fn scan(text: &str, tokens: &[Token]) -> Directives {
+    let mut d = Directives {
+        only_directives: true,
+        ..Directives::default()
+    };
+    // Open groups: how each depends on `__KERNEL__`, and whether it is in
+    // its `#else`.
+    let mut groups: Vec<(Cond, bool)> = Vec::new();
+    let mut user_from: Option<usize> = None;
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = tokens[k];
+        match t.kind {
+            Kind::Hash => {}
+            Kind::LineComment | Kind::BlockComment => {
+                k += 1;
+                continue;
+            }
+            _ => {
+                d.only_directives = false;
+                k += 1;
+                continue;
+            }
+        }
+        let start = t.start;
+        let end_k = tokens[k..]
+            .iter()
+            .position(|t| t.kind == Kind::DirectiveEnd)
+            .map_or(tokens.len(), |e| k + e);
+        let end = tokens.get(end_k).map_or(text.len(), |t| t.start);
+        d.spans.push((start, end));
+        let words: Vec<&str> = tokens[k + 1..end_k]
+            .iter()
+            .filter(|t| !t.is_comment())
+            .map(|t| t.text(text))
+            .collect();
+        match words.as_slice() {
+            ["include", ..] => {
+                let after = tokens[k + 1].end;
+                let target = crate::tree::clean(&text[after..end]);
+                if !target.is_empty() {
+                    d.includes.push(target);
+                }
+            }
+            ["ifdef", "__KERNEL__"] | ["if", "defined", "__KERNEL__"] => {
+                groups.push((Cond::Kernel, false))
+            }
+            ["if", "defined", "(", "__KERNEL__", ")"] => groups.push((Cond::Kernel, false)),
+            ["ifndef", "__KERNEL__"]
+            | ["if", "!", "defined", "__KERNEL__"]
+            | ["if", "!", "defined", "(", "__KERNEL__", ")"] => {
+                groups.push((Cond::NotKernel, false))
+            }
+            ["if" | "ifdef" | "ifndef", ..] => groups.push((Cond::Other, false)),
+            ["elif" | "elifdef" | "elifndef", ..] => {
+                if let Some(g) = groups.last_mut() {
+                    // Which branch of `__KERNEL__` an `#elif` is on is not worth
+                    // guessing: neither side is said to be userspace.
+                    *g = (Cond::Other, true);
+                }
+            }
+            ["else", ..] => {
+                if let Some(g) = groups.last_mut() {
+                    g.1 = true;
+                }
+            }
+            ["endif", ..] => {
+                groups.pop();
+            }
+            _ => {}
+        }
+        let user = groups.iter().any(|&(cond, in_else)| {
+            (cond == Cond::NotKernel && !in_else) || (cond == Cond::Kernel && in_else)
+        });
+        match (user, user_from) {
+            (true, None) => user_from = Some(end),
+            (false, Some(from)) => {
+                d.user_only.push((from, start));
+                user_from = None;
+            }
+            _ => {}
+        }
+        k = end_k + 1;
+    }
+    if let Some(from) = user_from {
+        d.user_only.push((from, text.len()));
+    }
+    d
 }
 
 fn is_ident(b: u8) -> bool {
@@ -40,19 +147,25 @@ pub fn macro_params(inside: &str) -> Vec<String> {
         .collect()
 }
 
-/// The facts of `text` when it holds only preprocessor lines and comments.
-pub fn extract_directives_only(path: &str, text: &str) -> Option<FileFacts> {
+/// The facts of `text`, which holds only preprocessor lines and comments
+/// (`directives.only_directives`).
+pub fn extract_directives_only(
+    path: &str,
+    text: &str,
+    tokens: &[Token],
+    directives: Directives,
+) -> FileFacts {
     let src = text.as_bytes();
-    let spans = directive_spans(text)?;
-    let comments = Comments::scan(text);
+    let comments = Comments::new(text, tokens);
     let mut facts = FileFacts {
         path: path.to_string(),
         n_lines: text.lines().count() as u32,
+        includes: directives.includes,
         ..FileFacts::default()
     };
     let mut line = 1u32;
     let mut counted_to = 0usize;
-    for (start, end) in spans {
+    for (start, end) in directives.spans {
         line += src[counted_to..start]
             .iter()
             .filter(|&&b| b == b'\n')
@@ -110,23 +223,48 @@ pub fn extract_directives_only(path: &str, text: &str) -> Option<FileFacts> {
             doc: doc.map(Box::new),
         });
     }
-    Some(facts)
+    facts
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The fast path's facts, when `text` qualifies for it.
+    fn fast(path: &str, text: &str) -> Option<FileFacts> {
+        let tokens = crate::lex::tokenize(text);
+        let d = scan(text, &tokens);
+        d.only_directives
+            .then(|| extract_directives_only(path, text, &tokens, d))
+    }
+
+    #[test]
+    fn includes_and_userspace_ranges() {
+        let text = "#include <linux/slab.h>\n#include \"slab.h\" /* local */\n\
+#ifndef __KERNEL__\nstruct u { int a; };\n#else\nstruct k { int a; };\n#endif\n\
+#ifdef __KERNEL__\nint k2;\n#else\nint u2;\n#endif\n\
+#if !defined(__KERNEL__)\nint u3;\n#elif X\nint k3;\n#endif\nint k4;\n";
+        let d = scan(text, &crate::lex::tokenize(text));
+        assert_eq!(d.includes, ["<linux/slab.h>", "\"slab.h\""]);
+        let user = |name: &str| d.is_user_only(text.find(name).unwrap());
+        for name in ["struct u", "int u2", "int u3"] {
+            assert!(user(name), "{name}");
+        }
+        for name in ["struct k", "int k2", "int k3", "int k4"] {
+            assert!(!user(name), "{name}");
+        }
+    }
+
     #[test]
     fn only_directives_and_comments() {
         let text = "/* header */\n#ifndef X\n#define A 1 /* the a */\n/* the f */\n#define F(x, ...) g(x)\n#  define CONT(a) \\\n\tdo_it(a)\n#endif\n";
-        let facts = extract_directives_only("x.h", text).unwrap();
+        let facts = fast("x.h", text).unwrap();
         let outline = facts.outline();
         assert_eq!(
             outline,
             "macro A  x.h:3  doc: the a\nmacro F(x, ...)  x.h:5  doc: the f\nmacro CONT(a)  x.h:6\n"
         );
-        assert!(extract_directives_only("y.h", "#define A 1\nint x;\n").is_none());
+        assert!(fast("y.h", "#define A 1\nint x;\n").is_none());
     }
 
     /// The fast path and tree-sitter agree on every directive-only file of
@@ -164,10 +302,12 @@ mod tests {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
-                let Some(fast) = extract_directives_only(&rel, &text) else {
+                let Some(fast) = fast(&rel, &text) else {
                     continue;
                 };
-                let parsed = crate::extract_parsed(&rel, &text);
+                let tokens = crate::lex::tokenize(&text);
+                let parsed =
+                    crate::extract_parsed(&rel, &text, tokens.clone(), &scan(&text, &tokens));
                 if parsed.n_syntax_errors > 0 {
                     continue;
                 }

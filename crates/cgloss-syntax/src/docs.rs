@@ -5,7 +5,7 @@
 
 use cgloss_facts::Doc;
 
-use crate::lex::{Kind, Lexer};
+use crate::lex::{Kind, Token};
 
 /// One comment (consecutive own-line `//` comments are merged into one).
 #[derive(Clone, Debug)]
@@ -33,14 +33,20 @@ pub struct Comments<'a> {
 impl<'a> Comments<'a> {
     /// Finds every comment of `text` with the lexer, noting whether code
     /// stands before it on its first line or after it on its last.
+    #[cfg(test)]
     pub fn scan(text: &'a str) -> Comments<'a> {
+        Comments::new(text, &crate::lex::tokenize(text))
+    }
+
+    /// `scan` with the lexer's tokens of `text` at hand.
+    pub fn new(text: &'a str, tokens: &[Token]) -> Comments<'a> {
         let b = text.as_bytes();
         let mut list: Vec<Comment> = Vec::new();
         // End line of the last code token (a directive's `#` counts as code).
         let mut code_line = 0u32;
         // Comments whose `code_after` waits for the next code token.
         let mut open_from = 0usize;
-        for t in Lexer::new(text) {
+        for &t in tokens {
             match t.kind {
                 Kind::DirectiveEnd => continue,
                 Kind::LineComment | Kind::BlockComment => {}

@@ -12,6 +12,7 @@ use cgloss_facts::{
 };
 use tree_sitter::Node;
 
+use crate::directives::Directives;
 use crate::docs::Comments;
 use crate::tree::{
     base_type, children, clean, declarator_name, end_line, function_declarator, line,
@@ -22,18 +23,21 @@ use crate::Parse;
 struct Extractor<'a> {
     path: &'a str,
     parse: &'a Parse<'a>,
+    directives: &'a Directives,
     comments: Comments<'a>,
     facts: FileFacts,
 }
 
-pub fn extract(path: &str, parse: &Parse) -> FileFacts {
+pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts {
     let mut ex = Extractor {
         path,
         parse,
-        comments: Comments::scan(parse.original),
+        directives,
+        comments: Comments::new(parse.original, &parse.tokens),
         facts: FileFacts {
             path: path.to_string(),
             n_lines: parse.original.lines().count() as u32,
+            includes: directives.includes.clone(),
             ..FileFacts::default()
         },
     };
@@ -248,7 +252,7 @@ impl<'a> Extractor<'a> {
         let proto = clean(&original[node.start_byte()..body.start_byte()]);
         let exclude: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
         let (calls, refs) = crate::bodies::scan_body(
-            original,
+            &self.parse.code,
             body.start_byte(),
             body.end_byte().saturating_sub(1),
             &exclude,
@@ -364,7 +368,7 @@ impl<'a> Extractor<'a> {
                 Some(self.parse.initializers[i])
             });
             if let Some((open, close)) = blanked {
-                refs = crate::bodies::initializer_refs(self.parse.original, open, close);
+                refs = crate::bodies::initializer_refs(&self.parse.code, open, close);
             } else if let Some(value) = value {
                 let mut seen = HashSet::new();
                 let mut stack = vec![value];
@@ -510,6 +514,7 @@ impl<'a> Extractor<'a> {
                 self.facts.records.push(RecordFact {
                     tag,
                     line: line(node),
+                    user_only: self.directives.is_user_only(node.start_byte()),
                     doc: (own_doc).map(Box::new),
                     members,
                 });

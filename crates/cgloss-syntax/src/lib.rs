@@ -23,14 +23,18 @@ use cgloss_facts::{FileFacts, FunctionBody, FunctionFact};
 pub use docs::{collapse, parse_kernel_doc, strip_markers};
 pub use prepass::prepass;
 
-/// A parsed file: the original text, the pre-passed text (same length) and
-/// the tree of the latter.
+/// A parsed file: the original text and its tokens, the pre-passed text
+/// (same length) and the tree of the latter.
 pub(crate) struct Parse<'a> {
     pub original: &'a str,
     pub text: String,
     pub tree: tree_sitter::Tree,
     /// What the pre-pass left out (overlong lines).
     pub notes: Vec<cgloss_facts::Diagnostic>,
+    /// The lexer's tokens of `original`.
+    pub tokens: Vec<lex::Token>,
+    /// The code tokens of `original` (with `declarations_only`; else empty).
+    pub code: bodies::CodeTokens<'a>,
     /// File-scope initializers blanked before parsing, `(open, close)`
     /// sorted: their references are scanned from `original`.
     pub initializers: Vec<(usize, usize)>,
@@ -41,20 +45,23 @@ thread_local! {
 }
 
 pub(crate) fn parse(original: &str) -> Option<Parse<'_>> {
-    parse_with(original, false)
+    parse_with(original, lex::tokenize(original), false)
 }
 
-/// Parses `original`; with `declarations_only`, function bodies are blanked
-/// first (see `bodies`), which is what indexing needs and several times
-/// cheaper.
-fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
-    let mut bytes = prepass(original);
+/// Parses `original` (whose tokens are `tokens`); with
+/// `declarations_only`, function bodies are blanked first (see `bodies`),
+/// which is what indexing needs and several times cheaper.
+fn parse_with(
+    original: &str,
+    tokens: Vec<lex::Token>,
+    declarations_only: bool,
+) -> Option<Parse<'_>> {
+    let mut bytes = prepass::prepass_tokens(original, &tokens);
     let mut initializers = Vec::new();
+    let mut code = Vec::new();
     if declarations_only {
-        // The pre-pass writes ASCII over ASCII only, so this holds.
-        let found = std::str::from_utf8(&bytes)
-            .map(bodies::blankable)
-            .unwrap_or_default();
+        code = bodies::code_tokens(original, &tokens);
+        let found = bodies::blankable(original.as_bytes(), &code);
         bodies::blank_bodies(&mut bytes, &found.bodies);
         bodies::blank_bodies(&mut bytes, &found.initializers);
         initializers = found.initializers;
@@ -88,24 +95,38 @@ fn parse_with(original: &str, declarations_only: bool) -> Option<Parse<'_>> {
         text,
         tree,
         notes,
+        tokens,
+        code,
         initializers,
     })
 }
 
 /// Extracts the facts of one file. `path` is the path relative to the root,
 /// as it should appear in reports. Never fails: parse errors are counted in
-/// the result.
+/// the result. The text is lexed once; files of directives only skip
+/// tree-sitter.
 pub fn extract(path: &str, text: &str) -> FileFacts {
-    directives::extract_directives_only(path, text).unwrap_or_else(|| extract_parsed(path, text))
+    let tokens = lex::tokenize(text);
+    let directives = directives::scan(text, &tokens);
+    if directives.only_directives {
+        return directives::extract_directives_only(path, text, &tokens, directives);
+    }
+    extract_parsed(path, text, tokens, &directives)
 }
 
 /// `extract` through tree-sitter, whatever the file holds.
-pub(crate) fn extract_parsed(path: &str, text: &str) -> FileFacts {
-    match parse_with(text, true) {
-        Some(parse) => extract::extract(path, &parse),
+pub(crate) fn extract_parsed(
+    path: &str,
+    text: &str,
+    tokens: Vec<lex::Token>,
+    directives: &directives::Directives,
+) -> FileFacts {
+    match parse_with(text, tokens, true) {
+        Some(parse) => extract::extract(path, &parse, directives),
         None => FileFacts {
             path: path.to_string(),
             n_lines: text.lines().count() as u32,
+            includes: directives.includes.clone(),
             ..FileFacts::default()
         },
     }

@@ -12,7 +12,7 @@
 //! `while` was a macro and which `+` was a range.
 
 use crate::idioms;
-use crate::lex::{Kind, Lexer, Token};
+use crate::lex::{Kind, Token};
 
 const KEYWORDS: &[&str] = &[
     "if",
@@ -45,8 +45,13 @@ const KEYWORDS: &[&str] = &[
 
 /// Rewrites `src` in place of a copy; the result has the same length.
 pub fn prepass(src: &str) -> Vec<u8> {
+    prepass_tokens(src, &crate::lex::tokenize(src))
+}
+
+/// `prepass` with the lexer's tokens of `src` at hand.
+pub fn prepass_tokens(src: &str, tokens: &[Token]) -> Vec<u8> {
     let mut out = src.as_bytes().to_vec();
-    Scanner::new(src, &mut out).run();
+    Scanner::new(src, tokens, &mut out).run();
     debug_assert_eq!(out.len(), src.len());
     out
 }
@@ -107,10 +112,10 @@ struct Scanner<'a> {
 const MAX_LOOKAHEAD: usize = 64 * 1024;
 
 impl<'a> Scanner<'a> {
-    fn new(src: &'a str, out: &'a mut Vec<u8>) -> Self {
-        let mut toks = Vec::new();
+    fn new(src: &'a str, tokens: &[Token], out: &'a mut Vec<u8>) -> Self {
+        let mut toks = Vec::with_capacity(tokens.len());
         let mut in_directive = false;
-        for t in Lexer::new(src) {
+        for &t in tokens {
             match t.kind {
                 Kind::Hash => in_directive = true,
                 Kind::DirectiveEnd => in_directive = false,

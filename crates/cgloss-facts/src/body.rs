@@ -269,6 +269,54 @@ pub enum TypedBy {
     FirstArg,
 }
 
+impl Expr {
+    /// Every name in the expression, in order: identifiers (callees
+    /// included) and the base names of the types it casts to or names
+    /// (`struct thread_info`).
+    pub fn names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Ident { name, .. } => out.push(name.as_str()),
+                Expr::Member { object, .. } => stack.push(object),
+                Expr::Call { callee, args, .. } => {
+                    stack.extend(args.iter().rev());
+                    stack.push(callee);
+                }
+                Expr::Unary { operand, .. } | Expr::Postfix { operand, .. } => stack.push(operand),
+                Expr::Binary { left, right, .. } | Expr::Assign { left, right, .. } => {
+                    stack.push(right);
+                    stack.push(left);
+                }
+                Expr::Conditional { cond, then, other } => {
+                    stack.push(other);
+                    stack.extend(then.as_deref());
+                    stack.push(cond);
+                }
+                Expr::Cast { ty, value } => {
+                    out.push(ty.base.as_str());
+                    stack.push(value);
+                }
+                Expr::TypeName(ty, _) => out.push(ty.base.as_str()),
+                Expr::Sizeof(x) | Expr::Paren(x) => stack.push(x),
+                Expr::Index { array, index } => {
+                    stack.push(index);
+                    stack.push(array);
+                }
+                Expr::Comma(items) => stack.extend(items.iter().rev()),
+                Expr::CompoundLiteral { ty, init } => {
+                    out.push(ty.base.as_str());
+                    stack.extend(init.iter().rev().map(|i| &i.value))
+                }
+                Expr::InitList(items) => stack.extend(items.iter().rev().map(|i| &i.value)),
+                Expr::Literal(_) | Expr::Raw(_) => {}
+            }
+        }
+        out
+    }
+}
+
 /// One element of an initializer list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Init {

@@ -97,6 +97,75 @@ pub struct Member<'a> {
     pub path: &'a str,
 }
 
+/// The definitions of one struct/union tag that an object may have, best
+/// first (see `Index::choose_record`).
+#[derive(Clone, Debug)]
+pub struct RecordChoice<'a> {
+    defs: Vec<(&'a str, &'a RecordFact)>,
+}
+
+/// What a member name finds in a `RecordChoice`.
+#[derive(Clone, Debug)]
+pub enum MemberLookup<'a> {
+    /// The member, from the best definition having it; every remaining
+    /// definition having it agrees on its doc.
+    Found(Member<'a>),
+    /// The remaining definitions give it different docs: never guess.
+    Ambiguous(Vec<Member<'a>>),
+    /// No remaining definition has it.
+    Missing,
+}
+
+impl<'a> RecordChoice<'a> {
+    /// The definitions left, best first, with their paths.
+    pub fn definitions(&self) -> &[(&'a str, &'a RecordFact)] {
+        &self.defs
+    }
+
+    fn having(&self, name: &str) -> Vec<Member<'a>> {
+        self.defs
+            .iter()
+            .filter_map(|&(path, r)| {
+                r.members.iter().find(|m| m.name == name).map(|m| Member {
+                    fact: m,
+                    record: &r.tag,
+                    path,
+                })
+            })
+            .collect()
+    }
+
+    /// Member `name`, unless the definitions disagree on its doc.
+    pub fn member(&self, name: &str) -> MemberLookup<'a> {
+        let mut found = self.having(name);
+        fn summary<'m>(m: &Member<'m>) -> Option<&'m str> {
+            m.fact.doc.as_deref().map(|d| d.summary.as_str())
+        }
+        match found.first() {
+            None => MemberLookup::Missing,
+            Some(first) if found.iter().all(|m| summary(m) == summary(first)) => {
+                MemberLookup::Found(found.swap_remove(0))
+            }
+            Some(_) => MemberLookup::Ambiguous(found),
+        }
+    }
+
+    /// The type of member `name`, when every definition having it agrees.
+    pub fn member_type(&self, name: &str) -> Option<&'a TypeRef> {
+        let found = self.having(name);
+        let first = found.first()?;
+        found
+            .iter()
+            .all(|m| m.fact.ty == first.fact.ty)
+            .then_some(&first.fact.ty)
+    }
+}
+
+/// Whether a path is in a `uapi` folder (headers exported to userspace).
+fn is_uapi(path: &str) -> bool {
+    path.starts_with("uapi/") || path.contains("/uapi/")
+}
+
 /// Something that refers to a function without calling it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Referrer<'a> {
@@ -495,6 +564,15 @@ impl Index {
         (!cands.is_empty()).then(|| cands.swap_remove(pick).1)
     }
 
+    /// Every definition of the macro `name`, in path order.
+    pub fn macros(&self, name: &str) -> impl Iterator<Item = &MacroFact> {
+        self.macros
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|l| &self.files[l.file as usize].macros[l.idx as usize])
+    }
+
     /// The file-scope variable `name` as seen from `from`.
     pub fn global(&self, name: &str, from: FileId) -> Option<(&GlobalFact, Site<'_>)> {
         let mut cands: Vec<Loc> = self
@@ -544,27 +622,94 @@ impl Index {
         self.records.contains_key(tag)
     }
 
-    /// Member `name` of the struct/union `tag` (definitions in the same
-    /// file first, then headers, then path order).
-    pub fn member(&self, tag: &str, name: &str, from: FileId) -> Option<Member<'_>> {
-        let mut locs: Vec<Loc> = self.records.get(tag)?.clone();
-        locs.sort_by_key(|l| self.key(from, *l));
-        locs.iter().find_map(|l| {
-            let file = &self.files[l.file as usize];
-            let r: &RecordFact = &file.records[l.idx as usize];
-            r.members.iter().find(|m| m.name == name).map(|m| Member {
-                fact: m,
-                record: &r.tag,
-                path: &file.path,
-            })
+    /// Which definitions of the struct/union `tag` an object of that type
+    /// may have, seen from a function in file `from` that accesses the
+    /// members `accessed` on such objects. This is the one place that
+    /// decides it. Each rule narrows the candidates only when it leaves
+    /// at least one:
+    ///
+    /// 1. definitions in the same file;
+    /// 2. those having every member in `accessed` (SLUB's `struct
+    ///    kmem_cache` has `cpu_slab`, SLAB's does not);
+    /// 3. those the kernel compiles: not under `#ifndef __KERNEL__`, and
+    ///    not a `uapi/` variant when another definition exists;
+    /// 4. those in headers that `from` includes itself.
+    ///
+    /// The rest stay in preference order (same file, headers, path order);
+    /// `RecordChoice::member` glosses a member only when they agree on it.
+    pub fn choose_record<'s>(
+        &'s self,
+        tag: &str,
+        from: FileId,
+        accessed: &[&str],
+    ) -> RecordChoice<'s> {
+        let mut defs: Vec<(FileId, &RecordFact)> = self
+            .records
+            .get(tag)
+            .into_iter()
+            .flatten()
+            .map(|l| (l.file, &self.files[l.file as usize].records[l.idx as usize]))
+            .collect();
+        defs.sort_by_key(|(file, r)| {
+            self.key(
+                from,
+                Loc {
+                    file: *file,
+                    idx: r.line,
+                },
+            )
+        });
+        let narrow = |defs: &mut Vec<(FileId, &RecordFact)>,
+                      keep: &dyn Fn(FileId, &RecordFact) -> bool| {
+            if defs.iter().any(|(f, r)| keep(*f, r)) {
+                defs.retain(|(f, r)| keep(*f, r));
+            }
+        };
+        narrow(&mut defs, &|f, _| f == from);
+        narrow(&mut defs, &|_, r| {
+            accessed
+                .iter()
+                .all(|name| r.members.iter().any(|m| m.name == *name))
+        });
+        narrow(&mut defs, &|f, r| {
+            !r.user_only && !is_uapi(&self.files[f as usize].path)
+        });
+        narrow(&mut defs, &|f, _| self.includes(from, f));
+        RecordChoice {
+            defs: defs
+                .into_iter()
+                .map(|(f, r)| (self.files[f as usize].path.as_str(), r))
+                .collect(),
+        }
+    }
+
+    /// Whether file `from` names `file` in one of its own `#include`s.
+    fn includes(&self, from: FileId, file: FileId) -> bool {
+        let from_facts = &self.files[from as usize];
+        let path = self.files[file as usize].path.as_str();
+        let dir = from_facts.path.rsplit_once('/').map_or("", |(d, _)| d);
+        from_facts.includes.iter().any(|inc| {
+            let quoted = inc.starts_with('"');
+            let target = inc.trim_matches(|c| matches!(c, '"' | '<' | '>')).trim();
+            if target.is_empty() {
+                return false;
+            }
+            let beside = quoted
+                && (dir.is_empty() && path == target
+                    || path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) == Some(target));
+            beside
+                || path == target
+                || path
+                    .strip_suffix(target)
+                    .is_some_and(|head| head.ends_with('/'))
         })
     }
 
-    /// Member `name` when exactly one struct/union in the tree has a member
-    /// of that name (used when the object's type is unknown).
-    pub fn unique_member(&self, name: &str, from: FileId) -> Option<Member<'_>> {
+    /// The tag of the one struct/union in the tree with a member `name`,
+    /// if exactly one has it (for objects whose type is unknown).
+    pub fn unique_owner(&self, name: &str) -> Option<&str> {
         match self.member_owners.get(name)?.as_slice() {
-            [tag] => self.member(tag, name, from),
+            [tag] => Some(tag),
             _ => None,
         }
     }

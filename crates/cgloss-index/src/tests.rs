@@ -134,10 +134,45 @@ struct a { int count; /* a count */ int only_a; /* only in a */ };
 struct b { int count; };
 ",
     );
-    assert!(index.unique_member("count", 0).is_none());
-    let m = index.unique_member("only_a", 0).unwrap();
-    assert_eq!(m.record, "struct a");
+    assert!(index.unique_owner("count").is_none());
+    assert_eq!(index.unique_owner("only_a"), Some("struct a"));
+    let MemberLookup::Found(m) = index.choose_record("struct a", 0, &[]).member("only_a") else {
+        panic!("only_a is in struct a");
+    };
     assert_eq!(m.fact.doc.as_ref().unwrap().summary, "only in a");
+}
+
+#[test]
+fn record_choice_narrows_and_never_guesses() {
+    let index = index(
+        "//- /a.h
+struct s { int x; /* a's x */ int only_a; };
+//- /b.h
+struct s { int x; /* b's x */ };
+//- /uapi/s.h
+struct s { int x; /* userspace x */ int only_a; };
+//- /use.c
+#include \"b.h\"
+int f(void);
+",
+    );
+    let from = index.file_id("use.c").unwrap();
+    let doc = |c: &RecordChoice, m: &str| match c.member(m) {
+        MemberLookup::Found(m) => m.fact.doc.as_ref().map(|d| d.summary.clone()),
+        MemberLookup::Ambiguous(list) => Some(format!("ambiguous({})", list.len())),
+        MemberLookup::Missing => None,
+    };
+    // Accessing only_a leaves a.h (the uapi copy goes, as another exists).
+    let c = index.choose_record("struct s", from, &["x", "only_a"]);
+    assert_eq!(doc(&c, "x").as_deref(), Some("a's x"));
+    // Accessing x alone: use.c includes b.h.
+    let c = index.choose_record("struct s", from, &["x"]);
+    assert_eq!(doc(&c, "x").as_deref(), Some("b's x"));
+    // From a file including neither, a.h and b.h disagree.
+    let c = index.choose_record("struct s", index.file_id("a.h").unwrap(), &["x"]);
+    assert_eq!(doc(&c, "x").as_deref(), Some("a's x"), "same file first");
+    let c = index.choose_record("struct s", index.file_id("uapi/s.h").unwrap(), &[]);
+    assert_eq!(c.definitions().len(), 1, "same file first, even uapi");
 }
 
 #[test]

@@ -33,6 +33,7 @@ mod gloss;
 mod lang;
 mod render;
 mod text;
+mod types;
 
 use serde::Serialize;
 
@@ -112,6 +113,9 @@ pub struct BodyLine {
     pub source: String,
     /// Symbols glossed on this line.
     pub glosses: Vec<GlossRow>,
+    /// Members left unglossed because the definitions of their struct
+    /// that the function may see give them different docs.
+    pub ambiguous: Vec<AmbiguousRow>,
     /// Where each gloss stands in `text` (for links in HTML).
     #[serde(skip)]
     pub spans: Vec<GlossSpan>,
@@ -142,6 +146,25 @@ pub struct GlossRow {
     pub defined_at: String,
     /// The full doc text.
     pub doc: String,
+}
+
+/// A member not glossed because its struct's candidate definitions
+/// disagree on its doc.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AmbiguousRow {
+    /// `struct tag.member`.
+    pub symbol: String,
+    /// The definitions it could be from.
+    pub candidates: Vec<Candidate>,
+}
+
+/// One definition an ambiguous member could be from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// `path:line` of the member.
+    pub defined_at: String,
+    /// Its gloss there, if documented.
+    pub gloss: Option<String>,
 }
 
 /// A caller, callee or referrer.

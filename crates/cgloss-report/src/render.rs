@@ -2,15 +2,15 @@
 //! identifiers become the docs of what they name (§4), with member access
 //! resolved through the object's type.
 
-use cgloss_facts::{
-    Declarator, Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef, TypedBy,
-};
-use cgloss_index::{CallableKind, FileId, FnId, Index};
+use cgloss_facts::{Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef};
+use cgloss_index::{CallableKind, FnId, Index, MemberLookup};
 
 use crate::gloss::{capitalize, decapitalize, gloss};
 use crate::lang::{phrase, Lang};
+use crate::types::Scope;
 use crate::{
-    BodyLine, DiagnosticRow, FunctionReport, GlossRow, GlossSpan, ParamRow, Related, SCHEMA_VERSION,
+    AmbiguousRow, BodyLine, Candidate, DiagnosticRow, FunctionReport, GlossRow, GlossSpan,
+    ParamRow, Related, SCHEMA_VERSION,
 };
 
 /// Renders the report of function `id` whose lowered body is `body`.
@@ -45,12 +45,11 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
     }
     let mut renderer = Renderer {
         index,
-        file: id.file,
+        scope: Scope::new(index, id.file, &f.params, &body.locals, &body.stmts),
         lang,
-        params: &f.params,
-        locals: &body.locals,
         lines: Vec::new(),
         glosses: Vec::new(),
+        ambiguous: Vec::new(),
     };
     let rendered = renderer.stmts(&body.stmts, 0);
     if !rendered {
@@ -61,6 +60,7 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
             text: lang.words().empty_body.to_string(),
             source: "{ }".to_string(),
             glosses: Vec::new(),
+            ambiguous: Vec::new(),
             spans: Vec::new(),
         });
     }
@@ -230,18 +230,20 @@ fn split_marks(marked: &str) -> (String, Vec<GlossSpan>) {
 
 struct Renderer<'a> {
     index: &'a Index,
-    file: FileId,
+    scope: Scope<'a>,
     lang: Lang,
-    params: &'a [Param],
-    locals: &'a [Declarator],
     lines: Vec<BodyLine>,
     /// Glosses collected for the line being rendered.
     glosses: Vec<GlossRow>,
+    /// Members left unglossed on the line being rendered because their
+    /// struct's definitions disagree.
+    ambiguous: Vec<AmbiguousRow>,
 }
 
 impl<'a> Renderer<'a> {
     fn push(&mut self, line: u32, end_line: u32, depth: u32, text: String, source: &str) {
         let glosses = std::mem::take(&mut self.glosses);
+        let ambiguous = std::mem::take(&mut self.ambiguous);
         let (text, spans) = split_marks(&text);
         self.lines.push(BodyLine {
             line,
@@ -250,8 +252,34 @@ impl<'a> Renderer<'a> {
             text,
             source: source.to_string(),
             glosses,
+            ambiguous,
             spans,
         });
+    }
+
+    /// The gloss row of a member lookup; an ambiguous one is noted for the
+    /// line and glosses nothing.
+    fn member_gloss(&mut self, found: Option<MemberLookup<'_>>, field: &str) -> Option<GlossRow> {
+        match found? {
+            MemberLookup::Found(m) => member_row(&m, field),
+            MemberLookup::Ambiguous(list) => {
+                let row = AmbiguousRow {
+                    symbol: format!("{}.{field}", list[0].record),
+                    candidates: list
+                        .iter()
+                        .map(|m| Candidate {
+                            defined_at: format!("{}:{}", m.path, m.fact.line),
+                            gloss: m.fact.doc.as_deref().map(|d| gloss(&d.summary)),
+                        })
+                        .collect(),
+                };
+                if !self.ambiguous.contains(&row) {
+                    self.ambiguous.push(row);
+                }
+                None
+            }
+            MemberLookup::Missing => None,
+        }
     }
 
     /// Renders statements; returns whether any line was written.
@@ -435,9 +463,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn init_list(&mut self, items: &[Init], ty: Option<TypeRef>) -> String {
-        let tag = ty
-            .map(|t| self.index.resolve_type(&t, self.file))
-            .filter(|t| !t.is_unknown());
+        let ty = ty.filter(|t| !t.is_unknown());
         let mut parts = Vec::new();
         for item in items {
             let mut names = Vec::new();
@@ -445,15 +471,12 @@ impl<'a> Renderer<'a> {
             for d in &item.designators {
                 match d {
                     Designator::Field(field) => {
-                        let member = match &tag {
-                            Some(t) if self.index.has_record(&t.base) => {
-                                self.index.member(&t.base, field, self.file)
-                            }
-                            Some(_) => None,
-                            None => self.index.unique_member(field, self.file),
+                        let found = self.scope.member_of_type(ty.as_ref(), field);
+                        member_ty = match &found {
+                            Some(MemberLookup::Found(m)) => Some(m.fact.ty.clone()),
+                            _ => None,
                         };
-                        member_ty = member.as_ref().map(|m| m.fact.ty.clone());
-                        match member.and_then(|m| member_row(&m, field)) {
+                        match self.member_gloss(found, field) {
                             Some(mut row) => {
                                 row.gloss = decapitalize(&row.gloss);
                                 let g = row.gloss.clone();
@@ -493,22 +516,11 @@ impl<'a> Renderer<'a> {
         format!("{MARK_OPEN}{idx}{MARK_MID}{shown}{MARK_CLOSE}")
     }
 
-    fn local(&self, name: &str, pos: u32) -> Option<&'a Declarator> {
-        self.locals
-            .iter()
-            .filter(|d| d.name == name && d.pos <= pos && pos < d.scope_end)
-            .max_by_key(|d| d.pos)
-    }
-
-    fn is_local(&self, name: &str, pos: u32) -> bool {
-        self.local(name, pos).is_some() || self.params.iter().any(|p| p.name == name)
-    }
-
     fn ident(&mut self, name: &str, pos: u32, at_start: bool) -> String {
-        if self.is_local(name, pos) {
+        if self.scope.is_local(name, pos) {
             return name.to_string();
         }
-        if let Some(c) = self.index.constant(name, self.file) {
+        if let Some(c) = self.index.constant(name, self.scope.file) {
             if let Some(doc) = c.doc {
                 let g = gloss(&doc.summary);
                 if !g.is_empty() {
@@ -532,7 +544,7 @@ impl<'a> Renderer<'a> {
             }
             return name.to_string();
         }
-        if let Some((g, site)) = self.index.global(name, self.file) {
+        if let Some((g, site)) = self.index.global(name, self.scope.file) {
             if let Some(doc) = &g.doc {
                 let row = row(
                     name.to_string(),
@@ -560,7 +572,8 @@ impl<'a> Renderer<'a> {
                 field,
             } => {
                 let obj = self.expr(object, at_start);
-                match self.member(object, field) {
+                let found = self.scope.member(object, field);
+                match self.member_gloss(found, field) {
                     Some(mut row) => {
                         let g = decapitalize(&row.gloss);
                         row.gloss = g.clone();
@@ -586,7 +599,7 @@ impl<'a> Renderer<'a> {
             }
             Expr::Assign { op, left, right } => {
                 let l = self.expr(left, at_start);
-                let left_ty = self.type_of(left);
+                let left_ty = self.scope.type_of(left);
                 let r = self.value(right, left_ty.as_ref());
                 phrase(&[&l, lang.operator(op), &r])
             }
@@ -631,10 +644,10 @@ impl<'a> Renderer<'a> {
 
     fn call(&mut self, callee: &Expr, args: &[Expr], at_start: bool) -> String {
         let name = match callee {
-            Expr::Ident { name, pos } if !self.is_local(name, *pos) => Some(name.as_str()),
+            Expr::Ident { name, pos } if !self.scope.is_local(name, *pos) => Some(name.as_str()),
             _ => None,
         };
-        let resolved = name.and_then(|n| self.index.resolve_call(n, self.file));
+        let resolved = name.and_then(|n| self.index.resolve_call(n, self.scope.file));
         if let (Some(name), Some(c)) = (name, &resolved) {
             if let Some(doc) = c.doc {
                 let g = gloss(&doc.summary);
@@ -676,116 +689,5 @@ impl<'a> Renderer<'a> {
         };
         let rendered: Vec<String> = args.iter().map(|a| self.expr(a, false)).collect();
         format!("{f}({})", rendered.join(", "))
-    }
-
-    /// The gloss of member `field` of `object`.
-    fn member(&self, object: &Expr, field: &str) -> Option<GlossRow> {
-        let m = match self.type_of(object) {
-            Some(ty) => {
-                let ty = self.index.resolve_type(&ty, self.file);
-                if !self.index.has_record(&ty.base) {
-                    return None;
-                }
-                self.index.member(&ty.base, field, self.file)?
-            }
-            None => self.index.unique_member(field, self.file)?,
-        };
-        member_row(&m, field)
-    }
-
-    /// The static type of an expression, when the declarations tell it.
-    /// `None` means unknown (as opposed to known but not a struct).
-    fn type_of(&self, e: &Expr) -> Option<TypeRef> {
-        let known = |t: &TypeRef| (!t.is_unknown()).then(|| t.clone());
-        match e {
-            Expr::Ident { name, pos } => {
-                if let Some(d) = self.local(name, *pos) {
-                    return known(&d.ty);
-                }
-                if let Some(p) = self.params.iter().find(|p| p.name == *name) {
-                    return known(&p.ty);
-                }
-                self.index
-                    .global(name, self.file)
-                    .and_then(|(g, _)| known(&g.ty))
-            }
-            Expr::Member { object, field, .. } => {
-                let m = match self.type_of(object) {
-                    Some(ty) => {
-                        let ty = self.index.resolve_type(&ty, self.file);
-                        self.index.member(&ty.base, field, self.file)?
-                    }
-                    None => self.index.unique_member(field, self.file)?,
-                };
-                known(&m.fact.ty)
-            }
-            Expr::Call {
-                callee,
-                args,
-                typed_by,
-            } => {
-                let type_arg = || {
-                    args.iter().find_map(|a| match a {
-                        Expr::TypeName(t, _) => known(t),
-                        _ => None,
-                    })
-                };
-                let first_arg = || args.first().and_then(|a| self.type_of(a));
-                match typed_by {
-                    Some(TypedBy::TypeArgPointer) => {
-                        return match type_arg() {
-                            Some(mut t) => {
-                                t.ptr = t.ptr.saturating_add(1);
-                                Some(t)
-                            }
-                            None => first_arg(),
-                        }
-                    }
-                    Some(TypedBy::TypeArg) => return type_arg(),
-                    Some(TypedBy::FirstArg) => return first_arg(),
-                    None => {}
-                }
-                let Expr::Ident { name, pos } = callee.as_ref() else {
-                    return None;
-                };
-                if self.is_local(name, *pos) {
-                    return None;
-                }
-                let c = self.index.resolve_call(name, self.file)?;
-                match c.kind {
-                    CallableKind::Macro => None,
-                    _ => known(&TypeRef::parse(c.return_type?)),
-                }
-            }
-            Expr::Cast { ty, .. } => known(ty),
-            Expr::CompoundLiteral { ty, .. } => known(ty),
-            Expr::Paren(inner) => self.type_of(inner),
-            Expr::Unary { op, operand } => {
-                let mut t = self.type_of(operand)?;
-                match op.as_str() {
-                    "*" => t.ptr = t.ptr.checked_sub(1)?,
-                    "&" => t.ptr = t.ptr.saturating_add(1),
-                    "++" | "--" => {}
-                    _ => return None,
-                }
-                Some(t)
-            }
-            Expr::Postfix { operand, .. } => self.type_of(operand),
-            Expr::Index { array, .. } => {
-                let mut t = self.type_of(array)?;
-                t.ptr = t.ptr.checked_sub(1)?;
-                Some(t)
-            }
-            Expr::Conditional { then, other, .. } => then
-                .as_ref()
-                .and_then(|t| self.type_of(t))
-                .or_else(|| self.type_of(other)),
-            Expr::Comma(items) => items.last().and_then(|x| self.type_of(x)),
-            Expr::Assign { left, .. } => self.type_of(left),
-            Expr::Binary { op, left, .. } if op == "+" || op == "-" => {
-                self.type_of(left).filter(|t| t.ptr > 0)
-            }
-            _ => None,
-        }
     }
 }

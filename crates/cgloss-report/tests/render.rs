@@ -1,7 +1,8 @@
 //! One fixture per rule of RENDERING.md: `tests/data/render/NAME.c` holds a
 //! small tree (`//- /path` starts a file) and `NAME.out` the reports of every
 //! function in it, in the languages its `//! langs:` line names (default en).
-//! Parse diagnostics follow each report as `! line:col: message` lines.
+//! Parse diagnostics follow each report as `! line:col: message` lines,
+//! members left unglossed as ambiguous as `? line: member ambiguous: sites`.
 //!
 //! `UPDATE_EXPECT=1 cargo test -p cgloss-report --test render` rewrites the
 //! `.out` files; review the diff by eye before committing.
@@ -47,6 +48,18 @@ fn render_fixture(fixture: &str) -> String {
                     r.file.as_deref().unwrap_or("?"),
                     r.line.unwrap_or(0)
                 ));
+            }
+            for l in &report.body {
+                for a in &l.ambiguous {
+                    let at: Vec<&str> =
+                        a.candidates.iter().map(|c| c.defined_at.as_str()).collect();
+                    s.push_str(&format!(
+                        "? {}: {} ambiguous: {}\n",
+                        l.line,
+                        a.symbol,
+                        at.join(", ")
+                    ));
+                }
             }
             for d in &report.diagnostics {
                 s.push_str(&format!("! {}:{}: {}\n", d.line, d.col, d.message));

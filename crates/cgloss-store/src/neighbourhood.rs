@@ -197,6 +197,12 @@ impl Store {
                 push(&TypeRef::parse(&f.return_type));
                 f.params.iter().for_each(|p| push(&p.ty));
             }
+            "macro" if l.data.is_some() => {
+                let m: cgloss_facts::MacroFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
+                for name in m.value.iter().flat_map(|v| v.names()) {
+                    push(&TypeRef::new(name, 0));
+                }
+            }
             "typedef" => {
                 let t: cgloss_facts::TypedefFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&t.target);

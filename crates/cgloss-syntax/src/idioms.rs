@@ -161,6 +161,8 @@ const TABLE: &[(Pattern, Idiom)] = &[
     (Exact("__ksym"), Annotation(false)),
     (Exact("__init_or_module"), Annotation(false)),
     (Exact("__initdata_or_module"), Annotation(false)),
+    (Exact("randomized_struct_fields_start"), Annotation(false)),
+    (Exact("randomized_struct_fields_end"), Annotation(false)),
     (Exact("__printf"), Annotation(true)),
     (Exact("__scanf"), Annotation(true)),
     (Exact("__aligned"), Annotation(true)),

@@ -71,6 +71,9 @@ pub struct Doc {
     pub text: String,
     /// `@name: text` entries of a kernel-doc comment, in order.
     pub params: Vec<(String, String)>,
+    /// Written as kernel-doc (`/** name - summary`, or an `@name:` entry),
+    /// which beats a plain comment wherever it stands.
+    pub kernel_doc: bool,
 }
 
 impl Doc {
@@ -121,6 +124,8 @@ pub struct FunctionFact {
     pub params: Vec<Param>,
     /// Takes `...`.
     pub variadic: bool,
+    /// Its body is empty (`{ }`): a stub for a disabled configuration.
+    pub empty_body: bool,
     /// Names called in the body, in order of first call, each once.
     pub calls: Vec<String>,
     /// Identifiers used in the body other than as callee, locals and

@@ -72,6 +72,17 @@ pub struct Callable<'a> {
     pub return_type: Option<&'a str>,
 }
 
+/// Where a function's doc comes from: the comment, where it was written,
+/// and the parameters of the declaration it documents.
+struct DocSource<'a> {
+    doc: &'a Doc,
+    site: Site<'a>,
+    params: &'a [Param],
+    variadic: bool,
+    /// Written on the definition itself (not borrowed from a prototype).
+    own: bool,
+}
+
 /// A value-like symbol an identifier can name: an object-like macro or an
 /// enumeration constant.
 #[derive(Clone, Debug)]
@@ -189,6 +200,8 @@ pub struct Index {
     globals: HashMap<String, Vec<Loc>>,
     /// Member name → distinct tags of the records that have it.
     member_owners: HashMap<String, Vec<String>>,
+    /// Names declared in parts of the tree not linked here (`link_partial`).
+    declared: std::collections::HashSet<String>,
     callers: HashMap<FnId, Vec<FnId>>,
     referrers: HashMap<FnId, Vec<(Loc, bool)>>,
 }
@@ -221,6 +234,7 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
         enum_consts: HashMap::new(),
         globals: HashMap::new(),
         member_owners: HashMap::new(),
+        declared: Default::default(),
         callers: HashMap::new(),
         referrers: HashMap::new(),
     };
@@ -250,13 +264,24 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
 }
 
 /// Links a part of a tree (the neighbourhood of one function, loaded from
-/// the persistent index). `member_owners` gives, for the member names that
-/// matter, the tags of every struct in the whole tree having them, since
-/// the part alone cannot tell whether a member name is unique.
-pub fn link_partial(files: Vec<FileFacts>, member_owners: HashMap<String, Vec<String>>) -> Index {
+/// the persistent index), with what the part alone cannot tell: whether a
+/// member name is unique in the tree, whether a word is a declared name.
+pub fn link_partial(files: Vec<FileFacts>, whole: TreeWide) -> Index {
     let mut index = link(files);
-    index.member_owners = member_owners;
+    index.member_owners = whole.member_owners;
+    index.declared = whole.declared;
     index
+}
+
+/// What a partial index must know of the whole tree.
+#[derive(Debug, Default)]
+pub struct TreeWide {
+    /// For the member names that matter, the tags of every struct in the
+    /// tree having them.
+    pub member_owners: HashMap<String, Vec<String>>,
+    /// Names declared somewhere in the tree, among those that matter
+    /// (first words of glosses, for their capitals).
+    pub declared: std::collections::HashSet<String>,
 }
 
 impl Index {
@@ -388,24 +413,51 @@ impl Index {
         }
     }
 
-    /// The doc a function definition uses: its own, else that of a prototype
-    /// of the same symbol (same file first, then headers, then path order).
-    /// Returns the doc and the parameters it documents.
+    /// The doc a function definition uses (RENDERING.md §5a): kernel-doc
+    /// wherever it stands — its own, else a prototype's — beats a plain
+    /// comment; its own plain comment beats a prototype's; prototypes in
+    /// the same file first, then headers, then path order.
     pub fn function_doc(&self, id: FnId) -> Option<(&Doc, Site<'_>)> {
+        self.doc_source(id).map(|d| (d.doc, d.site))
+    }
+
+    fn doc_source(&self, id: FnId) -> Option<DocSource<'_>> {
         let f = self.function(id);
-        if let Some(doc) = &f.doc {
-            return Some((doc, self.site(id.file, f.line)));
+        let own = f.doc.as_deref().map(|doc| DocSource {
+            doc,
+            site: self.site(id.file, f.line),
+            params: &f.params,
+            variadic: f.variadic,
+            own: true,
+        });
+        if own.as_ref().is_some_and(|d| d.doc.kernel_doc) {
+            return own;
         }
         let hidden = f.is_static && !self.is_header(id.file);
         let mut protos = self.prototypes_for(&f.name, id.file, hidden);
         protos.sort_by_key(|(l, _)| self.key(id.file, *l));
-        protos
-            .into_iter()
-            .find_map(|(l, p)| p.doc.as_deref().map(|d| (d, self.site(l.file, p.line))))
+        let proto = |kernel_doc: bool| {
+            protos.iter().find_map(|(l, p)| {
+                let doc = p.doc.as_deref().filter(|d| d.kernel_doc == kernel_doc)?;
+                Some(DocSource {
+                    doc,
+                    site: self.site(l.file, p.line),
+                    params: &p.params,
+                    variadic: false,
+                    own: false,
+                })
+            })
+        };
+        proto(true).or(own).or_else(|| proto(false))
     }
 
     /// Resolves a call of `name` from file `from`: the listed definition and
-    /// the doc its gloss uses. `None` when nothing of that name is known.
+    /// the doc its gloss uses — the doc the listed definition's own report
+    /// shows (`function_doc`). Among several definitions the best doc
+    /// decides (kernel-doc, then a definition's own comment, then same
+    /// file, headers, path order); an empty-bodied stub lends its doc only
+    /// when no definition with a body exists. `None` when nothing of that
+    /// name is known.
     pub fn resolve_call(&self, name: &str, from: FileId) -> Option<Callable<'_>> {
         let hidden = self.static_in(name, from);
         let defs = self.resolve_functions(name, from);
@@ -421,103 +473,103 @@ impl Index {
         if defs.is_empty() && macros.is_empty() && protos.is_empty() {
             return None;
         }
-        enum Cand<'a> {
-            Def(&'a FunctionFact),
-            Macro(&'a MacroFact),
-            Proto(&'a PrototypeFact),
+        struct Cand<'a> {
+            loc: Loc,
+            kind: CallableKind,
+            doc: Option<DocSource<'a>>,
+            return_type: Option<&'a str>,
+            /// A function-like macro's parameters (`...` left out).
+            macro_params: Vec<&'a str>,
         }
-        let mut cands: Vec<(Loc, Cand)> = Vec::new();
+        let any_body = defs.iter().any(|id| !self.function(*id).empty_body);
+        let mut cands: Vec<Cand> = Vec::new();
         for id in &defs {
-            let loc = Loc {
-                file: id.file,
-                idx: self.function(*id).line,
-            };
-            cands.push((loc, Cand::Def(self.function(*id))));
+            let f = self.function(*id);
+            let lends = !(any_body && f.empty_body);
+            cands.push(Cand {
+                loc: Loc {
+                    file: id.file,
+                    idx: f.line,
+                },
+                kind: CallableKind::Function,
+                doc: self.doc_source(*id).filter(|_| lends),
+                return_type: Some(&f.return_type),
+                macro_params: Vec::new(),
+            });
         }
         for (l, m) in &macros {
-            cands.push((
-                Loc {
+            let ps = m.params.as_deref().unwrap_or(&[]);
+            cands.push(Cand {
+                loc: Loc {
                     file: l.file,
                     idx: m.line,
                 },
-                Cand::Macro(m),
-            ));
+                kind: CallableKind::Macro,
+                doc: m.doc.as_deref().map(|doc| DocSource {
+                    doc,
+                    site: self.site(l.file, m.line),
+                    params: &[],
+                    variadic: ps.last().is_some_and(|p| p.ends_with("...")),
+                    own: true,
+                }),
+                return_type: None,
+                macro_params: ps
+                    .iter()
+                    .filter(|p| !p.ends_with("..."))
+                    .map(String::as_str)
+                    .collect(),
+            });
         }
-        for (l, p) in &protos {
-            cands.push((
-                Loc {
-                    file: l.file,
-                    idx: p.line,
-                },
-                Cand::Proto(p),
-            ));
-        }
-        cands.sort_by_key(|(l, _)| self.key(from, *l));
-        fn doc_of<'a>(c: &Cand<'a>) -> Option<&'a Doc> {
-            match c {
-                Cand::Def(f) => f.doc.as_deref(),
-                Cand::Macro(m) => m.doc.as_deref(),
-                Cand::Proto(p) => p.doc.as_deref(),
+        if cands.is_empty() {
+            for (l, p) in &protos {
+                cands.push(Cand {
+                    loc: Loc {
+                        file: l.file,
+                        idx: p.line,
+                    },
+                    kind: CallableKind::Prototype,
+                    doc: p.doc.as_deref().map(|doc| DocSource {
+                        doc,
+                        site: self.site(l.file, p.line),
+                        params: &p.params,
+                        variadic: false,
+                        own: true,
+                    }),
+                    return_type: Some(&p.return_type),
+                    macro_params: Vec::new(),
+                });
             }
         }
-        let documented = cands.iter().find(|(_, c)| doc_of(c).is_some());
-        let path_first = |want_def: bool| {
-            let mut v: Vec<&(Loc, Cand)> = cands
-                .iter()
-                .filter(|(_, c)| !want_def || !matches!(c, Cand::Proto(_)))
-                .collect();
-            v.sort_by_key(|(l, _)| (l.file, l.idx));
-            v.first().copied()
+        let best = cands
+            .iter()
+            .filter_map(|c| {
+                let d = c.doc.as_ref()?;
+                Some(((!d.doc.kernel_doc, !d.own, self.key(from, c.loc)), c))
+            })
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, c)| c);
+        let listed = match best {
+            Some(c) => c,
+            None => cands.iter().min_by_key(|c| (c.loc.file, c.loc.idx))?,
         };
-        let listed: &(Loc, Cand) = match documented {
-            Some(entry @ (_, Cand::Def(_) | Cand::Macro(_))) => entry,
-            Some(entry @ (_, Cand::Proto(_))) => cands
-                .iter()
-                .find(|(_, c)| matches!(c, Cand::Def(f) if f.doc.is_none()))
-                .or_else(|| path_first(true))
-                .unwrap_or(entry),
-            None => path_first(true).or_else(|| path_first(false))?,
-        };
-        let (loc, cand) = listed;
-        let (kind, return_type) = match cand {
-            Cand::Def(f) => (CallableKind::Function, Some(f.return_type.as_str())),
-            Cand::Macro(_) => (CallableKind::Macro, None),
-            Cand::Proto(p) => (CallableKind::Prototype, Some(p.return_type.as_str())),
-        };
-        let (doc, doc_site, params, variadic) = match documented {
-            Some((dl, c)) => {
-                let (params, variadic): (Vec<&str>, bool) = match c {
-                    Cand::Def(f) => (param_names(&f.params), f.variadic),
-                    Cand::Proto(p) => (param_names(&p.params), false),
-                    Cand::Macro(m) => {
-                        let ps = m.params.as_deref().unwrap_or(&[]);
-                        let variadic = ps.last().is_some_and(|p| p.ends_with("..."));
-                        (
-                            ps.iter()
-                                .filter(|p| !p.ends_with("..."))
-                                .map(String::as_str)
-                                .collect(),
-                            variadic,
-                        )
-                    }
+        let (doc, doc_site, params, variadic) = match &listed.doc {
+            Some(d) => {
+                let params = match listed.kind {
+                    CallableKind::Macro => listed.macro_params.clone(),
+                    _ => param_names(d.params),
                 };
-                (
-                    doc_of(c),
-                    Some(self.site(dl.file, dl.idx)),
-                    params,
-                    variadic,
-                )
+                (Some(d.doc), Some(d.site.clone()), params, d.variadic)
             }
             None => (None, None, Vec::new(), false),
         };
         Some(Callable {
-            site: self.site(loc.file, loc.idx),
-            kind,
+            site: self.site(listed.loc.file, listed.loc.idx),
+            kind: listed.kind,
             doc,
             doc_site,
             params,
             variadic,
-            return_type,
+            return_type: listed.return_type,
         })
     }
 
@@ -562,6 +614,26 @@ impl Index {
         cands.sort_by_key(|(l, _)| self.key(from, *l));
         let pick = cands.iter().position(|(_, c)| c.doc.is_some()).unwrap_or(0);
         (!cands.is_empty()).then(|| cands.swap_remove(pick).1)
+    }
+
+    /// Whether `name` is declared anywhere in the tree (function, prototype,
+    /// macro, struct or union tag, typedef, enum constant, global). For a
+    /// partial index, the names `link_partial` was told about count too.
+    pub fn is_declared(&self, name: &str) -> bool {
+        self.declared.contains(name)
+            || [
+                &self.functions,
+                &self.prototypes,
+                &self.macros,
+                &self.typedefs,
+                &self.enum_consts,
+                &self.globals,
+            ]
+            .iter()
+            .any(|m| m.contains_key(name))
+            || ["struct ", "union "]
+                .iter()
+                .any(|kw| self.records.contains_key(&format!("{kw}{name}")))
     }
 
     /// Every definition of the macro `name`, in path order.

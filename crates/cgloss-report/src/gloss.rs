@@ -92,6 +92,40 @@ fn cut_at_word(s: &str, max: usize) -> String {
     format!("{}…", s[..end].trim_end_matches([',', ';', ':']))
 }
 
+/// How the gloss `g` of the symbol `name` reads in a rendered line
+/// (RENDERING.md §4, §5a): a gloss that begins with the symbol's own name
+/// and goes on reads `NAME (the rest)`; at the start of a line it starts
+/// with a capital, unless its first word is an identifier (it has `_`,
+/// `()` or a digit, or `declared` says it is a name of the tree — the
+/// renderer asks that of plain comments only: a kernel-doc summary starts
+/// with a verb, `free previously allocated memory`); elsewhere
+/// an ordinary capitalized first word goes lower-case.
+pub fn placed(name: &str, g: &str, at_start: bool, declared: &dyn Fn(&str) -> bool) -> String {
+    if let Some(rest) = g
+        .strip_prefix(name)
+        .map(|r| r.strip_prefix("()").unwrap_or(r))
+        .filter(|r| r.starts_with([' ', ':', ',']))
+        .map(|r| r.trim_start_matches([' ', ':', ',', '-']).trim())
+        .filter(|r| !r.is_empty())
+    {
+        return format!("{name} ({rest})");
+    }
+    if !at_start {
+        return decapitalize(g);
+    }
+    let first = g.split_whitespace().next().unwrap_or("");
+    let word = first.trim_end_matches([',', '.', ':', ';']);
+    let identifier = word.contains('_')
+        || word.contains("()")
+        || word.chars().any(|c| c.is_ascii_digit())
+        || declared(word.trim_end_matches("()"));
+    if identifier {
+        g.to_string()
+    } else {
+        capitalize(g)
+    }
+}
+
 /// A gloss placed at the start of a line starts with a capital.
 pub fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
@@ -175,6 +209,35 @@ mod tests {
         for w in g.trim_end_matches('…').split(' ') {
             assert_eq!(w, "abcdefghij");
         }
+    }
+
+    #[test]
+    fn placed_glosses() {
+        let none = |_: &str| false;
+        let kmalloc = |w: &str| w == "kmalloc";
+        assert_eq!(
+            placed(
+                "PAGE_SHIFT",
+                "PAGE_SHIFT determines the page size",
+                false,
+                &none
+            ),
+            "PAGE_SHIFT (determines the page size)"
+        );
+        assert_eq!(placed("x", "x", true, &none), "X");
+        assert_eq!(
+            placed("f", "set_current_state() includes a barrier", true, &none),
+            "set_current_state() includes a barrier"
+        );
+        assert_eq!(
+            placed("f", "kmalloc is the normal way", true, &kmalloc),
+            "kmalloc is the normal way"
+        );
+        assert_eq!(
+            placed("f", "kmalloc is the normal way", true, &none),
+            "Kmalloc is the normal way"
+        );
+        assert_eq!(placed("f", "The list", false, &none), "the list");
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! | `doc_at` | `path:line` of the doc used, or `null` |
 //! | `body` | rendered lines `[{line, end_line, depth, text, source, glosses}]`: `line` is where the statement starts, `end_line` the last source line the rendered line covers (a pulled-up statement included), `depth` the nesting level (function body = 0), `text` the rendered line, `source` the C text of that statement collapsed to one line, `glosses` the symbols glossed on it |
 //! | `body[].glosses` | `[{symbol, kind, gloss, defined_at, doc}]`: `kind` is `function`, `macro`, `enum constant`, `member` or `global`; `symbol` is the name (members as `struct tag.member`); `gloss` the text used; `defined_at` is `path:line` of the doc; `doc` the full doc text |
+//! | `body[].ambiguous` | `[{symbol, candidates: [{defined_at, gloss}]}]`: members left unglossed because the struct definitions the function may see disagree on their doc |
 //! | `callers` | `[{name, file, line, summary}]` functions that call this one, ordered by (file, line) |
 //! | `callees` | `[{name, file, line, summary}]` distinct functions and function-like macros called, in order of first call; `file` and `line` are `null` when unresolved |
 //! | `referenced_by` | `[{name, file, line, summary}]` functions and variables that use this function without calling it (ops tables, callbacks) |

@@ -5,7 +5,7 @@
 use cgloss_facts::{Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef};
 use cgloss_index::{CallableKind, FnId, Index, MemberLookup};
 
-use crate::gloss::{capitalize, decapitalize, gloss};
+use crate::gloss::{decapitalize, gloss, placed};
 use crate::lang::{phrase, Lang};
 use crate::types::Scope;
 use crate::{
@@ -526,10 +526,10 @@ impl<'a> Renderer<'a> {
                 if !g.is_empty() {
                     let text = if c.is_errno {
                         format!("{name} ({})", decapitalize(&g))
-                    } else if at_start {
-                        capitalize(&g)
                     } else {
-                        decapitalize(&g)
+                        placed(name, &g, at_start, &|w| {
+                            !doc.kernel_doc && self.index.is_declared(w)
+                        })
                     };
                     let row = row(
                         name.to_string(),
@@ -658,11 +658,9 @@ impl<'a> Renderer<'a> {
                         _ => "function",
                     };
                     let row = row(name.to_string(), kind, &g, site.path, site.line, &doc.text);
-                    let head = if at_start {
-                        capitalize(&g)
-                    } else {
-                        decapitalize(&g)
-                    };
+                    let head = placed(name, &g, at_start, &|w| {
+                        !doc.kernel_doc && self.index.is_declared(w)
+                    });
                     let head = self.mark(row, head);
                     if args.is_empty() {
                         return head;

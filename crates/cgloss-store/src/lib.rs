@@ -60,7 +60,7 @@ CREATE TABLE symbols(
   data BLOB
 );
 CREATE TABLE docs(symbol_id INTEGER PRIMARY KEY, summary TEXT NOT NULL, text TEXT NOT NULL,
-  params BLOB);
+  params BLOB, kernel_doc INTEGER NOT NULL);
 CREATE TABLE members(symbol_id INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL,
   line INTEGER NOT NULL, type TEXT NOT NULL, doc TEXT, PRIMARY KEY(symbol_id, seq)) WITHOUT ROWID;
 CREATE TABLE calls(caller INTEGER NOT NULL, callee TEXT NOT NULL, PRIMARY KEY(caller, callee))
@@ -417,13 +417,14 @@ impl Store {
 
     pub(crate) fn push_symbol(&self, facts: &mut FileFacts, st: &Stored) -> Result<()> {
         let doc = match &st.doc {
-            Some((summary, text, params)) => Some(Box::new(Doc {
-                summary: summary.clone(),
-                text: text.clone(),
-                params: match params {
+            Some(d) => Some(Box::new(Doc {
+                summary: d.summary.clone(),
+                text: d.text.clone(),
+                params: match &d.params {
                     Some(p) => self.decode(p)?,
                     None => Vec::new(),
                 },
+                kernel_doc: d.kernel_doc,
             })),
             None => None,
         };
@@ -522,7 +523,16 @@ impl Store {
 /// Columns of a symbol with its doc, read by `Stored::from_row`.
 pub(crate) const SYMBOL_SELECT: &str =
     "SELECT s.id, s.file_id, s.kind, s.name, s.line, s.type, s.data,
-  d.summary, d.text, d.params FROM symbols s LEFT JOIN docs d ON d.symbol_id = s.id";
+  d.summary, d.text, d.params, d.kernel_doc FROM symbols s LEFT JOIN docs d ON d.symbol_id = s.id";
+
+/// A doc row as stored.
+pub(crate) struct StoredDoc {
+    pub summary: String,
+    pub text: String,
+    /// Encoded parameter docs.
+    pub params: Option<Vec<u8>>,
+    pub kernel_doc: bool,
+}
 
 /// A symbol row as stored.
 pub(crate) struct Stored {
@@ -534,7 +544,7 @@ pub(crate) struct Stored {
     pub ty: Option<String>,
     pub data: Option<Vec<u8>>,
     /// Summary, text, encoded parameter docs.
-    pub doc: Option<(String, String, Option<Vec<u8>>)>,
+    pub doc: Option<StoredDoc>,
 }
 
 impl Stored {
@@ -549,7 +559,12 @@ impl Stored {
             ty: r.get(5)?,
             data: r.get(6)?,
             doc: match summary {
-                Some(summary) => Some((summary, r.get(8)?, r.get(9)?)),
+                Some(summary) => Some(StoredDoc {
+                    summary,
+                    text: r.get(8)?,
+                    params: r.get(9)?,
+                    kernel_doc: r.get(10)?,
+                }),
                 None => None,
             },
         })
@@ -837,7 +852,8 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             let mut doc = tx.prepare_cached(
-                "INSERT INTO docs(symbol_id, summary, text, params) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO docs(symbol_id, summary, text, params, kernel_doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut member = tx.prepare_cached(
                 "INSERT OR IGNORE INTO members(symbol_id, seq, name, line, type, doc)
@@ -861,7 +877,7 @@ impl Writer<'_> {
                 ])?;
                 if let Some(d) = &row.doc {
                     let ps = (!d.params.is_empty()).then(|| encode(&d.params));
-                    doc.execute(params![id, d.summary, d.text, ps])?;
+                    doc.execute(params![id, d.summary, d.text, ps, d.kernel_doc])?;
                 }
                 for c in &row.calls {
                     call.execute(params![id, c])?;

@@ -18,6 +18,9 @@ pub struct Neighbourhood {
     /// Member name → the distinct struct tags having it (at most two kept:
     /// two already means ambiguous).
     pub member_owners: HashMap<String, Vec<String>>,
+    /// The first words of the loaded docs that name a symbol of the tree
+    /// (such a gloss keeps its case at the start of a line).
+    pub declared: HashSet<String>,
 }
 
 /// How many rounds of "load the types of what was loaded" at most.
@@ -170,11 +173,36 @@ impl Store {
             }
         }
         drop(stmt);
+        let declared = self.declared_first_words(&loaded)?;
         let files = self.group(loaded)?;
         Ok(Neighbourhood {
             files,
             member_owners,
+            declared,
         })
+    }
+
+    /// Which first words of the loaded docs are names declared in the tree.
+    fn declared_first_words(&self, loaded: &BTreeMap<i64, Stored>) -> Result<HashSet<String>> {
+        let mut words: Vec<&str> = loaded
+            .values()
+            .filter_map(|l| l.doc.as_ref())
+            .filter_map(|d| d.summary.split_whitespace().next())
+            .map(|w| {
+                w.trim_start_matches(['@', '%', '&'])
+                    .trim_end_matches([',', '.', ':', ';'])
+                    .trim_end_matches("()")
+            })
+            .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let json = serde_json::to_string(&words).expect("strings always encode");
+        let mut stmt = self.sql(self.conn.prepare_cached(
+            "SELECT DISTINCT name FROM symbols WHERE name IN (SELECT value FROM json_each(?1))",
+        ))?;
+        let rows = self.sql(stmt.query_map([json], |r| r.get::<_, String>(0)))?;
+        rows.map(|r| self.sql(r)).collect()
     }
 
     /// The type names a loaded symbol leads to.

@@ -125,6 +125,11 @@ pub fn blankable(src: &[u8], toks: &[(usize, Tok)]) -> Blankable {
     out
 }
 
+/// Whether the braces at `open` and `close` hold no code at all.
+pub fn is_empty(code: &[(usize, Tok)], open: usize, close: usize) -> bool {
+    within(code, open + 1, close).is_empty()
+}
+
 /// The names an initializer `src[open..=close]` refers to, each once, in
 /// order: identifiers that are not designators, members, tags or keywords.
 pub fn initializer_refs(code: &[(usize, Tok)], open: usize, close: usize) -> Vec<String> {

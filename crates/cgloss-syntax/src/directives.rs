@@ -5,7 +5,7 @@
 
 use cgloss_facts::{FileFacts, MacroFact};
 
-use crate::docs::Comments;
+use crate::docs::{Comments, DeclKind, Site};
 use crate::lex::{Kind, Token};
 
 /// What a file's preprocessor lines say, read in one pass over its tokens.
@@ -133,6 +133,18 @@ pub fn scan(text: &str, tokens: &[Token]) -> Directives {
     d
 }
 
+/// Whether the line starting at byte `next_line` holds a `#define`: the
+/// macro ending just before it then starts a run, and a plain comment
+/// above it heads the run instead of documenting it (§5a).
+pub fn define_follows(text: &str, next_line: usize) -> bool {
+    let rest = text
+        .get(next_line..)
+        .unwrap_or("")
+        .trim_start_matches([' ', '\t']);
+    rest.strip_prefix('#')
+        .is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with("define"))
+}
+
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -209,11 +221,17 @@ pub fn extract_directives_only(
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count() as u32;
-        let doc = comments
-            .kernel_doc_before(start)
-            .or_else(|| comments.leading(start, line))
-            .or_else(|| comments.trailing(start + name_end, name_line));
-        let name = text[start + name_start..start + name_end].to_string();
+        let name = &text[start + name_start..start + name_end];
+        let doc = comments.doc(&Site {
+            starts_run: define_follows(text, end + 1),
+            ..Site::new(
+                DeclKind::Macro,
+                name,
+                (start, line),
+                (start + name_end, name_line),
+            )
+        });
+        let name = name.to_string();
         facts.macros.push(MacroFact {
             is_errno: crate::idioms::is_errno(&name, path),
             value: crate::macros::macro_value(&text[start + head_end..end]),
@@ -257,12 +275,12 @@ mod tests {
 
     #[test]
     fn only_directives_and_comments() {
-        let text = "/* header */\n#ifndef X\n#define A 1 /* the a */\n/* the f */\n#define F(x, ...) g(x)\n#  define CONT(a) \\\n\tdo_it(a)\n#endif\n";
+        let text = "/* header */\n#ifndef X\n#define A 1 /* the a */\n/* the f */\n#define F(x, ...) g(x)\n\n#  define CONT(a) \\\n\tdo_it(a)\n#endif\n";
         let facts = fast("x.h", text).unwrap();
         let outline = facts.outline();
         assert_eq!(
             outline,
-            "macro A  x.h:3  doc: the a\nmacro F(x, ...)  x.h:5  doc: the f\nmacro CONT(a)  x.h:6\n"
+            "macro A  x.h:3  doc: the a\nmacro F(x, ...)  x.h:5  doc: the f\nmacro CONT(a)  x.h:7\n"
         );
         assert!(fast("y.h", "#define A 1\nint x;\n").is_none());
     }

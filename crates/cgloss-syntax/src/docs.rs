@@ -119,23 +119,69 @@ impl<'a> Comments<'a> {
         body.contains("SPDX-License-Identifier") || body.to_ascii_lowercase().contains("copyright")
     }
 
+    /// The documentation of a declaration, by the one attachment order of
+    /// RENDERING.md §5 and §5a:
+    ///
+    /// - members, macros and enum constants: a trailing comment on the
+    ///   declaration's line, then the `@name:` entry of the enclosing
+    ///   kernel-doc, then a comment directly above (not when it heads a
+    ///   run of macros or enum constants);
+    /// - functions, prototypes, structs, unions, enums, typedefs and
+    ///   globals: kernel-doc (or a `/* name - summary` comment naming the
+    ///   declaration), then a comment directly above; typedefs and globals
+    ///   then take a trailing comment.
+    ///
+    /// A comment documents nothing when it trails code or a directive and
+    /// stands above, is the file's header or licence, is only a path or
+    /// punctuation, or ends with `:` (a heading).
+    pub fn doc(&self, site: &Site) -> Option<Doc> {
+        let trailing = || self.trailing(site.trail_from, site.trail_line);
+        let above = || {
+            self.kernel_doc_before(site.start, site.name, site.start_line)
+                .or_else(|| self.leading(site.start, site.start_line))
+        };
+        match site.kind {
+            DeclKind::Member | DeclKind::Macro | DeclKind::EnumConst => trailing()
+                .or_else(|| site.parent.and_then(|d| d.param(site.name)).map(param_doc))
+                .or_else(|| {
+                    let doc = above()?;
+                    (doc.kernel_doc || !site.starts_run).then_some(doc)
+                }),
+            DeclKind::Function | DeclKind::Prototype | DeclKind::Tag => above(),
+            DeclKind::Typedef | DeclKind::Global => above().or_else(trailing),
+        }
+    }
+
     /// The kernel-doc comment (`/** … */`) directly before byte `pos`
-    /// (blank lines allowed between).
-    pub fn kernel_doc_before(&self, pos: usize) -> Option<Doc> {
+    /// (blank lines allowed between); or a plain `/* name - summary …`
+    /// comment that names `name`, directly above `line` or one blank line
+    /// above it.
+    fn kernel_doc_before(&self, pos: usize, name: &str, line: u32) -> Option<Doc> {
         let c = self.last_before(pos)?;
         let body = &self.text[c.start..c.end];
-        if !body.starts_with("/**") || body.starts_with("/***") || c.code_after {
+        if c.code_after || !self.only_space_between(c.end, pos) {
             return None;
         }
-        if !self.only_space_between(c.end, pos) {
+        if body.starts_with("/**") && !body.starts_with("/***") {
+            return parse_kernel_doc_of(&strip_markers(body), Some(name));
+        }
+        let near = c.end_line + 1 == line || c.end_line + 2 == line;
+        if !body.starts_with("/*") || c.code_before || !near || name.is_empty() {
             return None;
         }
-        parse_kernel_doc(&strip_markers(body))
+        let text = strip_markers(body);
+        let first = text.lines().next().unwrap_or("").trim();
+        let named = kernel_doc_head(first, None)
+            .is_some_and(|(head, _)| head == name || head.strip_suffix("()") == Some(name));
+        if !named {
+            return None;
+        }
+        parse_kernel_doc_of(&text, Some(name)).filter(|d| d.kernel_doc)
     }
 
     /// A plain comment standing on lines of its own that ends on the line
     /// directly above `line` (the declaration starting at byte `pos`).
-    pub fn leading(&self, pos: usize, line: u32) -> Option<Doc> {
+    fn leading(&self, pos: usize, line: u32) -> Option<Doc> {
         let c = self.last_before(pos)?;
         if c.end_line + 1 != line || c.code_before || c.code_after {
             return None;
@@ -148,13 +194,88 @@ impl<'a> Comments<'a> {
 
     /// A comment that trails code on line `line`, starting at or after byte
     /// `after`.
-    pub fn trailing(&self, after: usize, line: u32) -> Option<Doc> {
+    fn trailing(&self, after: usize, line: u32) -> Option<Doc> {
         let k = self.list.partition_point(|c| c.start < after);
         let c = self.list.get(k)?;
         if c.start_line != line || !c.code_before {
             return None;
         }
         plain_doc(&self.text[c.start..c.end])
+    }
+}
+
+/// What a declaration is, for the order in which comments document it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclKind {
+    /// A function definition.
+    Function,
+    /// A function declaration.
+    Prototype,
+    /// A struct, union or enum.
+    Tag,
+    /// A typedef.
+    Typedef,
+    /// A file-scope variable.
+    Global,
+    /// A `#define`.
+    Macro,
+    /// An enumeration constant.
+    EnumConst,
+    /// A struct or union member.
+    Member,
+}
+
+/// Where a declaration stands, as far as its documentation is concerned.
+#[derive(Clone, Copy, Debug)]
+pub struct Site<'n> {
+    /// What it is.
+    pub kind: DeclKind,
+    /// The declared name.
+    pub name: &'n str,
+    /// First byte of the declaration (specifiers included).
+    pub start: usize,
+    /// Its first line.
+    pub start_line: u32,
+    /// Where a trailing comment may start…
+    pub trail_from: usize,
+    /// …and the line it must start on.
+    pub trail_line: u32,
+    /// The kernel-doc of the enclosing struct or enum (for `@name:`).
+    pub parent: Option<&'n Doc>,
+    /// The next declaration of the same kind starts on the next line
+    /// (macros, enum constants): a plain comment above is a heading.
+    pub starts_run: bool,
+}
+
+impl<'n> Site<'n> {
+    /// A declaration of `kind` named `name` from byte `start` (line
+    /// `start_line`) whose trailing comment would start after byte
+    /// `trail_from` on line `trail_line`.
+    pub fn new(
+        kind: DeclKind,
+        name: &'n str,
+        (start, start_line): (usize, u32),
+        (trail_from, trail_line): (usize, u32),
+    ) -> Site<'n> {
+        Site {
+            kind,
+            name,
+            start,
+            start_line,
+            trail_from,
+            trail_line,
+            parent: None,
+            starts_run: false,
+        }
+    }
+}
+
+fn param_doc(text: &str) -> Doc {
+    Doc {
+        summary: collapse(text),
+        text: text.to_string(),
+        params: Vec::new(),
+        kernel_doc: true,
     }
 }
 
@@ -195,14 +316,41 @@ pub fn strip_markers(comment: &str) -> String {
 fn plain_doc(comment: &str) -> Option<Doc> {
     let text = strip_markers(comment);
     let summary = collapse(&text);
-    if summary.is_empty() {
+    if !is_documentation(&summary) {
         return None;
     }
     Some(Doc {
         summary,
         text,
         params: Vec::new(),
+        kernel_doc: false,
     })
+}
+
+/// Whether a plain comment's text documents anything: not empty, not only
+/// punctuation, not only a path or file name (`fs/dcache.c`, `-- mpiutil.c
+/// --`), not a licence line, not a heading (ending with `:`).
+fn is_documentation(summary: &str) -> bool {
+    let words: Vec<&str> = summary
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+        .collect();
+    let path_only = match words.as_slice() {
+        [one] => {
+            let w = one.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_'));
+            let ext = w.rsplit_once('.').map(|(_, e)| e);
+            w.contains('/')
+                || matches!(
+                    ext,
+                    Some("c" | "h" | "S" | "s" | "rs" | "py" | "sh" | "lds")
+                )
+        }
+        _ => false,
+    };
+    !words.is_empty()
+        && !path_only
+        && !summary.trim_end().ends_with(':')
+        && !summary.contains("SPDX-License-Identifier")
 }
 
 /// Collapses runs of whitespace to one space and trims.
@@ -231,30 +379,45 @@ fn is_section(line: &str) -> bool {
 /// Parses a kernel-doc body (markers already stripped). A `/**` comment not
 /// in `name - summary` form is taken as a plain comment.
 pub fn parse_kernel_doc(text: &str) -> Option<Doc> {
+    parse_kernel_doc_of(text, None)
+}
+
+/// The `name` and the rest of a kernel-doc first line `name - summary`
+/// (also `name -- summary`, tabs around the dash, `name() - summary`); with
+/// `declared`, also `declared: summary` and `declared(): summary`.
+fn kernel_doc_head<'t>(first: &'t str, declared: Option<&'t str>) -> Option<(&'t str, &'t str)> {
+    let dashed = [" - ", " -- ", "\t- ", " -\t", "\t-\t", "\t-- "]
+        .iter()
+        .filter_map(|sep| first.find(sep).map(|at| (at, sep.len())))
+        .min()
+        .map(|(at, len)| (first[..at].trim(), &first[at + len..]))
+        .filter(|(name, _)| {
+            !name.is_empty() && name.split_whitespace().count() <= 2 && !name.starts_with('@')
+        });
+    dashed.or_else(|| {
+        let declared = declared.filter(|d| !d.is_empty())?;
+        let rest = first.strip_prefix(declared)?;
+        let rest = rest.strip_prefix("()").unwrap_or(rest).strip_prefix(':')?;
+        Some((declared, rest))
+    })
+}
+
+/// `parse_kernel_doc` for the comment of a declaration named `declared`.
+fn parse_kernel_doc_of(text: &str, declared: Option<&str>) -> Option<Doc> {
     let lines: Vec<&str> = text.lines().collect();
     let first = lines.first()?.trim();
     if first.starts_with("DOC:") {
         return None;
     }
-    // `name - summary`, also written `name -- summary` or with tabs: the
-    // earliest separator wins.
-    let head = [" - ", " -- ", "\t- ", " -\t", "\t-\t"]
-        .iter()
-        .filter_map(|sep| first.find(sep).map(|at| (at, sep.len())))
-        .min()
-        .map(|(at, len)| (&first[..at], &first[at + len..]));
-    let Some((name, rest)) = head.filter(|(name, _)| {
-        let name = name.trim();
-        !name.is_empty() && name.split_whitespace().count() <= 2 && !name.starts_with('@')
-    }) else {
+    let Some((_, rest)) = kernel_doc_head(first, declared) else {
         let summary = collapse(text);
-        return (!summary.is_empty()).then(|| Doc {
+        return is_documentation(&summary).then(|| Doc {
             summary,
             text: text.to_string(),
             params: Vec::new(),
+            kernel_doc: false,
         });
     };
-    let _ = name;
     let mut summary = rest.trim().to_string();
     let mut k = 1;
     while k < lines.len() {
@@ -297,6 +460,7 @@ pub fn parse_kernel_doc(text: &str) -> Option<Doc> {
         summary: collapse(&summary),
         text: text.to_string(),
         params,
+        kernel_doc: true,
     })
 }
 
@@ -315,6 +479,79 @@ mod tests {
         assert_eq!(
             doc.param("ctx"),
             Some("[in] Pointer to the userfaultfd context.")
+        );
+    }
+
+    #[test]
+    fn colon_separator_for_the_declared_name() {
+        let doc = parse_kernel_doc_of(
+            "match_number: scan a number\n@s: the string",
+            Some("match_number"),
+        )
+        .unwrap();
+        assert_eq!(doc.summary, "scan a number");
+        assert_eq!(doc.param("s"), Some("the string"));
+        let doc = parse_kernel_doc_of("Note: not a name", Some("f")).unwrap();
+        assert!(!doc.kernel_doc);
+    }
+
+    #[test]
+    fn one_star_comment_naming_its_declaration() {
+        let src = "/*\n * for_each_x\t-\titerate\n * @pos: cursor\n */\n#define for_each_x(pos) f(pos)\n\n/*\n * setup - arch setup\n */\n\nvoid setup(void) {}\n/* other - not this one */\nint y;\n";
+        let c = Comments::scan(src);
+        let at = |s: &str| {
+            (
+                src.find(s).unwrap(),
+                src[..src.find(s).unwrap()].matches('\n').count() as u32 + 1,
+            )
+        };
+        let doc = |kind, name, s: &str| c.doc(&Site::new(kind, name, at(s), at(s)));
+        let m = doc(DeclKind::Macro, "for_each_x", "#define").unwrap();
+        assert_eq!((m.summary.as_str(), m.kernel_doc), ("iterate", true));
+        assert_eq!(m.param("pos"), Some("cursor"));
+        let f = doc(DeclKind::Function, "setup", "void setup").unwrap();
+        assert_eq!(f.summary, "arch setup", "across one blank line");
+        let y = doc(DeclKind::Global, "y", "int y").unwrap();
+        assert!(!y.kernel_doc, "a plain comment naming something else");
+    }
+
+    #[test]
+    fn headings_and_non_docs() {
+        let src = "/* Epoll event masks */\n#define EPOLLIN 1\n#define EPOLLPRI 2\n/* Used in tsk->state: */\n#define TASK_RUNNING 0\n\n/* fs/dcache.c */\nint a;\n/* -- mpiutil.c -- */\nint b;\n/* --- */\nint c;\n#define CSIGNAL 0xff /* signal mask */\n";
+        let c = Comments::scan(src);
+        let at = |s: &str| {
+            (
+                src.find(s).unwrap(),
+                src[..src.find(s).unwrap()].matches('\n').count() as u32 + 1,
+            )
+        };
+        let doc = |kind, name: &str, s: &str, run: bool| {
+            let (start, line) = at(s);
+            c.doc(&Site {
+                starts_run: run,
+                ..Site::new(kind, name, (start, line), (start + s.len(), line))
+            })
+            .map(|d| d.summary)
+        };
+        assert_eq!(
+            doc(DeclKind::Macro, "EPOLLIN", "#define EPOLLIN", true),
+            None
+        );
+        assert_eq!(
+            doc(
+                DeclKind::Macro,
+                "TASK_RUNNING",
+                "#define TASK_RUNNING",
+                false
+            ),
+            None
+        );
+        for (name, s) in [("a", "int a"), ("b", "int b"), ("c", "int c")] {
+            assert_eq!(doc(DeclKind::Global, name, s, false), None, "{name}");
+        }
+        assert_eq!(
+            doc(DeclKind::Macro, "CSIGNAL", "#define CSIGNAL", false).as_deref(),
+            Some("signal mask")
         );
     }
 

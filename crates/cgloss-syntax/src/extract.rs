@@ -13,7 +13,7 @@ use cgloss_facts::{
 use tree_sitter::Node;
 
 use crate::directives::Directives;
-use crate::docs::Comments;
+use crate::docs::{Comments, DeclKind, Site};
 use crate::tree::{
     base_type, children, clean, declarator_name, end_line, function_declarator, line,
     named_children, return_pointer_levels, source, text, type_ref,
@@ -44,6 +44,7 @@ pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts 
     ex.facts.diagnostics = parse.notes.clone();
     ex.count_errors();
     ex.walk(parse.tree.root_node());
+    ex.typed_variable_macros();
     ex.facts
 }
 
@@ -129,22 +130,122 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// `[static] DEFINE_PER_CPU(type, name) [= …];` at file scope (and the
+    /// other macros the idiom table says define a variable of the type
+    /// they are given): a global `name` of that type. Tree-sitter sees a
+    /// call or garbage there, so the code tokens are read instead.
+    fn typed_variable_macros(&mut self) {
+        use crate::bodies::Tok;
+        let code = &self.parse.code;
+        let mut depth = 0usize;
+        let mut found = Vec::new();
+        for (k, &(at, tok)) in code.iter().enumerate() {
+            match tok {
+                Tok::Punct(b'{') => depth += 1,
+                Tok::Punct(b'}') => depth = depth.saturating_sub(1),
+                Tok::Ident(name)
+                    if depth == 0
+                        && crate::idioms::idiom(name)
+                            == Some(crate::idioms::Idiom::DefinesTypedVariable)
+                        && code.get(k + 1).map(|t| t.1) == Some(Tok::Punct(b'(')) =>
+                {
+                    found.push((k, at));
+                }
+                _ => {}
+            }
+        }
+        let original = self.parse.original;
+        for (k, at) in found {
+            // The arguments: top-level commas split `type, name`.
+            let mut nest = 0usize;
+            let mut commas = Vec::new();
+            let mut close = None;
+            for (j, &(pos, tok)) in code.iter().enumerate().skip(k + 1) {
+                match tok {
+                    Tok::Punct(b'(' | b'[') => nest += 1,
+                    Tok::Punct(b')' | b']') => {
+                        nest -= 1;
+                        if nest == 0 {
+                            close = Some((j, pos));
+                            break;
+                        }
+                    }
+                    Tok::Punct(b',') if nest == 1 => commas.push(pos),
+                    Tok::Punct(b';' | b'{' | b'}') => break,
+                    _ => {}
+                }
+            }
+            let (Some((close_k, close)), [comma]) = (close, commas.as_slice()) else {
+                continue;
+            };
+            let open = code[k + 1].0;
+            let ty_text = clean(&original[open + 1..*comma]);
+            let decl = clean(&original[comma + 1..close]);
+            let name_len = decl
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(decl.len());
+            let name = decl[..name_len].to_string();
+            if name.is_empty() || ty_text.is_empty() {
+                continue;
+            }
+            let mut ty = cgloss_facts::TypeRef::parse(&ty_text);
+            ty.ptr = ty.ptr.saturating_add(decl.matches('[').count() as u8);
+            let name_at =
+                comma + 1 + original[comma + 1..].len() - original[comma + 1..].trim_start().len();
+            let line = original[..name_at].matches('\n').count() as u32 + 1;
+            if self
+                .facts
+                .globals
+                .iter()
+                .any(|g| g.name == name && g.line == line)
+            {
+                continue;
+            }
+            let is_static = k > 0 && code[k - 1].1 == Tok::Ident("static");
+            let start = if is_static { code[k - 1].0 } else { at };
+            let start_line = original[..start].matches('\n').count() as u32 + 1;
+            let refs = match (code.get(close_k + 1), code.get(close_k + 2)) {
+                (Some((_, Tok::Punct(b'='))), Some(&(brace, Tok::Punct(b'{')))) => self
+                    .parse
+                    .initializers
+                    .iter()
+                    .find(|&&(o, _)| o == brace)
+                    .map(|&(o, c)| crate::bodies::initializer_refs(code, o, c))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let close_line = original[..close].matches('\n').count() as u32 + 1;
+            let doc = self.comments.doc(&Site::new(
+                DeclKind::Global,
+                &name,
+                (start, start_line),
+                (close, close_line),
+            ));
+            self.facts.globals.push(GlobalFact {
+                name,
+                line,
+                ty,
+                is_static,
+                doc: doc.map(Box::new),
+                refs,
+            });
+        }
+        self.facts.globals.sort_by_key(|g| g.line);
+    }
+
     fn anon_tag(&self, node: Node) -> String {
         format!("{{anon}}{}:{}", self.path, line(node))
     }
 
-    /// The documentation of a declaration starting at `node`: kernel-doc, then
-    /// a leading comment.
-    fn doc_before(&self, node: Node) -> Option<Doc> {
-        let start = node.start_byte();
-        self.comments
-            .kernel_doc_before(start)
-            .or_else(|| self.comments.leading(start, line(node)))
-    }
-
-    fn doc_around(&self, node: Node, line_no: u32) -> Option<Doc> {
-        self.doc_before(node)
-            .or_else(|| self.comments.trailing(node.end_byte(), line_no))
+    /// The documentation of the declaration `node` of `kind` named `name`
+    /// (see `Comments::doc` for the order).
+    fn doc(&self, kind: DeclKind, node: Node, name: &str) -> Option<Doc> {
+        self.comments.doc(&Site::new(
+            kind,
+            name,
+            (node.start_byte(), line(node)),
+            (node.end_byte(), end_line(node)),
+        ))
     }
 
     /// Parameters of a function declarator, as written. A `SYSCALL_DEFINEn`
@@ -257,7 +358,7 @@ impl<'a> Extractor<'a> {
             body.end_byte().saturating_sub(1),
             &exclude,
         );
-        let doc = self.doc_before(node);
+        let doc = self.doc(DeclKind::Function, node, &name);
         self.facts.functions.push(FunctionFact {
             name,
             line: line(name_node),
@@ -271,6 +372,11 @@ impl<'a> Extractor<'a> {
             return_type,
             params,
             variadic,
+            empty_body: crate::bodies::is_empty(
+                &self.parse.code,
+                body.start_byte(),
+                body.end_byte().saturating_sub(1),
+            ),
             calls,
             refs,
         });
@@ -298,12 +404,13 @@ impl<'a> Extractor<'a> {
         else {
             return false;
         };
+        let name_text = text(name, src);
         self.facts.globals.push(GlobalFact {
-            name: text(name, src).to_string(),
+            name: name_text.to_string(),
             line: line(name),
             ty,
             is_static: false,
-            doc: (self.doc_around(stmt, end_line(stmt))).map(Box::new),
+            doc: self.doc(DeclKind::Global, stmt, name_text).map(Box::new),
             refs: Vec::new(),
         });
         true
@@ -345,10 +452,16 @@ impl<'a> Extractor<'a> {
                 if stars > 0 {
                     return_type = format!("{return_type} {}", "*".repeat(stars as usize));
                 }
+                let name = text(name_node, src);
                 self.facts.prototypes.push(PrototypeFact {
-                    name: text(name_node, src).to_string(),
+                    name: name.to_string(),
                     line: line(name_node),
-                    doc: (if k == 0 { self.doc_before(node) } else { None }).map(Box::new),
+                    doc: (if k == 0 {
+                        self.doc(DeclKind::Prototype, node, name)
+                    } else {
+                        None
+                    })
+                    .map(Box::new),
                     params,
                     return_type,
                 });
@@ -386,7 +499,7 @@ impl<'a> Extractor<'a> {
             }
             let name_line = line(name_node);
             let doc = if k == 0 {
-                self.doc_around(node, end_line(node))
+                self.doc(DeclKind::Global, node, text(name_node, src))
             } else {
                 None
             };
@@ -408,7 +521,12 @@ impl<'a> Extractor<'a> {
     fn typedef(&mut self, node: Node<'a>) {
         let src = self.src();
         let type_node = node.child_by_field_name("type");
-        let doc = self.doc_around(node, end_line(node));
+        let mut cursor = node.walk();
+        let first_name = node
+            .children_by_field_name("declarator", &mut cursor)
+            .find_map(declarator_name)
+            .map_or("", |(n, _, _)| text(n, src));
+        let doc = self.doc(DeclKind::Typedef, node, first_name);
         let base = type_node
             .map(|t| base_type(t, src, |n| self.anon_tag(n)))
             .unwrap_or_default();
@@ -443,16 +561,21 @@ impl<'a> Extractor<'a> {
             crate::directives::macro_params(inside.strip_suffix(')').unwrap_or(inside))
         });
         let name_line = line(name_node);
-        let doc = self.doc_before(node).or_else(|| {
-            // A trailing comment on the `#define` line; with an object-like
-            // macro it follows the value.
-            self.comments.trailing(name_node.end_byte(), name_line)
+        let name = text(name_node, src);
+        let doc = self.comments.doc(&Site {
+            starts_run: crate::directives::define_follows(self.parse.original, node.end_byte()),
+            ..Site::new(
+                DeclKind::Macro,
+                name,
+                (node.start_byte(), line(node)),
+                (name_node.end_byte(), name_line),
+            )
         });
         let head_end = node
             .child_by_field_name("parameters")
             .unwrap_or(name_node)
             .end_byte();
-        let name = text(name_node, src).to_string();
+        let name = name.to_string();
         self.facts.macros.push(MacroFact {
             is_errno: crate::idioms::is_errno(&name, self.path),
             value: self
@@ -473,28 +596,37 @@ impl<'a> Extractor<'a> {
             return;
         };
         let src = self.src();
-        let own_doc = self.doc_before(node).or(typedef_doc);
+        let tag = base_type(node, src, |n| self.anon_tag(n));
+        let own_doc = self.doc(DeclKind::Tag, node, &tag).or(typedef_doc);
         match node.kind() {
             "enum_specifier" => {
                 let mut stack = vec![body];
                 while let Some(n) = stack.pop() {
-                    for child in named_children(n).into_iter().rev() {
+                    let kids = named_children(n);
+                    for (i, child) in kids.iter().enumerate().rev() {
+                        let child = *child;
                         match child.kind() {
                             "enumerator" => {
                                 let Some(name_node) = child.child_by_field_name("name") else {
                                     continue;
                                 };
-                                let name = text(name_node, src).to_string();
-                                let doc = own_doc
-                                    .as_ref()
-                                    .and_then(|d| d.param(&name))
-                                    .map(param_doc)
-                                    .or_else(|| {
-                                        self.comments.trailing(child.end_byte(), end_line(child))
-                                    })
-                                    .or_else(|| self.doc_before(child));
+                                let name = text(name_node, src);
+                                let next_line = kids[i + 1..]
+                                    .iter()
+                                    .find(|k| k.kind() == "enumerator")
+                                    .map(|k| line(*k));
+                                let doc = self.comments.doc(&Site {
+                                    parent: own_doc.as_ref(),
+                                    starts_run: next_line == Some(end_line(child) + 1),
+                                    ..Site::new(
+                                        DeclKind::EnumConst,
+                                        name,
+                                        (child.start_byte(), line(child)),
+                                        (child.end_byte(), end_line(child)),
+                                    )
+                                });
                                 self.facts.enum_consts.push(EnumConstFact {
-                                    name,
+                                    name: name.to_string(),
                                     line: line(name_node),
                                     doc: doc.map(Box::new),
                                 });
@@ -508,7 +640,6 @@ impl<'a> Extractor<'a> {
                 self.facts.enum_consts.sort_by_key(|e| e.line);
             }
             "struct_specifier" | "union_specifier" => {
-                let tag = base_type(node, src, |n| self.anon_tag(n));
                 let mut members = Vec::new();
                 self.members(body, own_doc.as_ref(), &mut members);
                 self.facts.records.push(RecordFact {
@@ -557,35 +688,28 @@ impl<'a> Extractor<'a> {
                 self.tag_type(type_node, None);
             }
             let base = base_type(type_node, src, |n| self.anon_tag(n));
-            let fallback_doc = self
-                .comments
-                .trailing(field.end_byte(), end_line(field))
-                .or_else(|| self.comments.leading(field.start_byte(), line(field)));
             for d in declarators {
                 let Some((name_node, _, _)) = declarator_name(d) else {
                     continue;
                 };
-                let name = text(name_node, src).to_string();
-                let doc = record_doc
-                    .and_then(|rd| rd.param(&name))
-                    .map(param_doc)
-                    .or_else(|| fallback_doc.clone());
+                let name = text(name_node, src);
+                let doc = self.comments.doc(&Site {
+                    parent: record_doc,
+                    ..Site::new(
+                        DeclKind::Member,
+                        name,
+                        (field.start_byte(), line(field)),
+                        (field.end_byte(), end_line(field)),
+                    )
+                });
                 out.push(MemberFact {
-                    name,
+                    name: name.to_string(),
                     line: line(name_node),
                     ty: type_ref(&base, Some(d)),
                     doc: doc.map(Box::new),
                 });
             }
         }
-    }
-}
-
-fn param_doc(text: &str) -> Doc {
-    Doc {
-        summary: crate::docs::collapse(text),
-        text: text.to_string(),
-        params: Vec::new(),
     }
 }
 

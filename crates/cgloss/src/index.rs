@@ -285,7 +285,7 @@ pub struct Loaded {
     /// Partial facts to link.
     pub index_files: Vec<cgloss_facts::FileFacts>,
     /// See `cgloss_store::Neighbourhood`.
-    pub member_owners: std::collections::HashMap<String, Vec<String>>,
+    pub whole: cgloss_index::TreeWide,
     /// Text of the files defining the functions asked for, by path.
     pub texts: std::collections::HashMap<String, String>,
 }
@@ -361,7 +361,10 @@ pub fn neighbourhood(
                 return Ok((
                     Loaded {
                         index_files: ns.files,
-                        member_owners: ns.member_owners,
+                        whole: cgloss_index::TreeWide {
+                            member_owners: ns.member_owners,
+                            declared: ns.declared,
+                        },
                         texts,
                     },
                     store,

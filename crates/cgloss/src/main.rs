@@ -263,7 +263,7 @@ fn report(
         for (spec, &(path, name)) in functions.iter().zip(&specs) {
             let (ns, s) = index::neighbourhood(root, store, name, path, messages)?;
             store = s;
-            let index = cgloss_index::link_partial(ns.index_files, ns.member_owners);
+            let index = cgloss_index::link_partial(ns.index_files, ns.whole);
             let ids = index.find_functions(name, path);
             if ids.is_empty() {
                 not_found(

@@ -80,7 +80,7 @@ pub struct Blankable {
 }
 
 /// Finds function bodies and file-scope initializers (see `Blankable`).
-pub fn blankable(src: &[u8], toks: &[(usize, Tok)]) -> Blankable {
+pub fn blankable(src: &[u8], toks: &[(usize, Tok)], conds: &[(usize, Branch)]) -> Blankable {
     let mut out = Blankable {
         bodies: Vec::new(),
         initializers: Vec::new(),
@@ -92,7 +92,7 @@ pub fn blankable(src: &[u8], toks: &[(usize, Tok)]) -> Blankable {
         let prev = k.checked_sub(1).map(|p| toks[p].1);
         match tok {
             Tok::Punct(b'{') if depth == 0 && prev == Some(Tok::Punct(b')')) => {
-                match matching_brace(src, toks, k) {
+                match matching_brace(src, toks, conds, k) {
                     Some(close_k) => {
                         out.bodies.push((at, toks[close_k].0));
                         k = close_k + 1;
@@ -104,7 +104,7 @@ pub fn blankable(src: &[u8], toks: &[(usize, Tok)]) -> Blankable {
             }
             Tok::Punct(b'{') if depth == 0 && prev == Some(Tok::Punct(b'=')) => {
                 // An initializer: blanked only when it ends like one.
-                let close = matching_brace(src, toks, k).filter(|&c| {
+                let close = matching_brace(src, toks, conds, k).filter(|&c| {
                     matches!(toks.get(c + 1).map(|t| t.1), Some(Tok::Punct(b';' | b',')))
                 });
                 match close {
@@ -153,15 +153,66 @@ pub fn initializer_refs(code: &[(usize, Tok)], open: usize, close: usize) -> Vec
 
 /// The token index of the `}` closing the `{` at `open_k`, if it can be
 /// trusted: no definition starts at column 0 before it.
-fn matching_brace(src: &[u8], toks: &[(usize, Tok)], open_k: usize) -> Option<usize> {
+fn matching_brace(
+    src: &[u8],
+    toks: &[(usize, Tok)],
+    conds: &[(usize, Branch)],
+    open_k: usize,
+) -> Option<usize> {
     let mut depth = 0usize;
+    // `#if` groups opened inside: the depth at their `#if`, and the depth
+    // their first branch ended at. Only the first branch's braces count
+    // (`#ifdef A for (…) { #else for (…) { #endif` opens one block).
+    let mut groups: Vec<(usize, Option<usize>)> = Vec::new();
+    // While inside `#if 0`, the groups depth it was opened at: its text is
+    // prose or dead code, not braces.
+    let mut dead: Option<usize> = None;
+    let mut next_cond = conds.partition_point(|&(at, _)| at < toks[open_k].0);
     for (k, &(at, tok)) in toks.iter().enumerate().skip(open_k) {
+        while let Some(&(_, branch)) = conds.get(next_cond).filter(|c| c.0 < at) {
+            next_cond += 1;
+            if let Some(level) = dead {
+                match branch {
+                    Branch::If | Branch::IfZero => groups.push((depth, None)),
+                    Branch::Else | Branch::Endif if groups.len() > level => {
+                        if branch == Branch::Endif {
+                            groups.pop();
+                        }
+                    }
+                    Branch::Else => dead = None,
+                    Branch::Endif => dead = None,
+                }
+                continue;
+            }
+            match branch {
+                Branch::If => groups.push((depth, None)),
+                Branch::IfZero => dead = Some(groups.len()),
+                Branch::Else => {
+                    // An `#else` of a group opened before the body: the
+                    // header has alternatives; leave it to tree-sitter.
+                    let (at_if, first) = groups.last_mut()?;
+                    first.get_or_insert(depth);
+                    depth = *at_if;
+                }
+                Branch::Endif => {
+                    // Closing a group opened before the body: blanking the
+                    // body would leave its `#if` unmatched.
+                    if let (_, Some(first)) = groups.pop()? {
+                        depth = first;
+                    }
+                }
+            }
+        }
+        if dead.is_some() {
+            continue;
+        }
         match tok {
             Tok::Punct(b'{') => depth += 1,
             Tok::Punct(b'}') => {
-                depth -= 1;
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
-                    return Some(k);
+                    // A group opened inside and closed after: not ours.
+                    return groups.is_empty().then_some(k);
                 }
             }
             Tok::Ident(_) if k > open_k && (at == 0 || src[at - 1] == b'\n') => {
@@ -175,6 +226,45 @@ fn matching_brace(src: &[u8], toks: &[(usize, Tok)], open_k: usize) -> Option<us
         }
     }
     None
+}
+
+/// Which part of a conditional group a directive starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Branch {
+    /// `#if`, `#ifdef`, `#ifndef`.
+    If,
+    /// `#if 0`: dead text until its `#else` or `#endif`.
+    IfZero,
+    /// `#elif`, `#else` (and C23's `#elifdef`, `#elifndef`).
+    Else,
+    /// `#endif`.
+    Endif,
+}
+
+/// The conditional directives among the lexer's `tokens` of `text`, by
+/// the offset of their `#`.
+pub fn conditionals(text: &str, tokens: &[Token]) -> Vec<(usize, Branch)> {
+    let mut out = Vec::new();
+    for (k, w) in tokens.windows(2).enumerate() {
+        if w[0].kind != Kind::Hash || w[1].kind != Kind::Ident {
+            continue;
+        }
+        let zero = || {
+            tokens.get(k + 2).is_some_and(|t| t.text(text) == "0")
+                && tokens
+                    .get(k + 3)
+                    .is_some_and(|t| t.kind == Kind::DirectiveEnd)
+        };
+        let branch = match w[1].text(text) {
+            "if" if zero() => Branch::IfZero,
+            "if" | "ifdef" | "ifndef" => Branch::If,
+            "elif" | "else" | "elifdef" | "elifndef" => Branch::Else,
+            "endif" => Branch::Endif,
+            _ => continue,
+        };
+        out.push((w[0].start, branch));
+    }
+    out
 }
 
 /// Blanks the inside of each body (newlines kept), so the length and every
@@ -415,7 +505,8 @@ mod tests {
     fn finds_and_blanks_bodies() {
         let src = "struct s { int a; };\nint f(int x)\n{\n\treturn g(x);\n}\nint t[] = { 1 };\nvoid h(void) { }\n";
         let toks = crate::lex::tokenize(src);
-        let bodies = blankable(src.as_bytes(), &code_tokens(src, &toks)).bodies;
+        let conds = conditionals(src, &toks);
+        let bodies = blankable(src.as_bytes(), &code_tokens(src, &toks), &conds).bodies;
         assert_eq!(bodies.len(), 2);
         let mut text = src.as_bytes().to_vec();
         blank_bodies(&mut text, &bodies);
@@ -431,9 +522,17 @@ mod tests {
     fn unbalanced_ifdef_is_left_alone() {
         let src = "#ifdef A\nint f(int a) {\n#else\nint f(int b) {\n#endif\n\treturn 0;\n}\nint g(void) { return 1; }\n";
         let toks = crate::lex::tokenize(src);
-        assert!(blankable(src.as_bytes(), &code_tokens(src, &toks))
+        let conds = conditionals(src, &toks);
+        assert!(blankable(src.as_bytes(), &code_tokens(src, &toks), &conds)
             .bodies
             .is_empty());
+        // Branches of one `#if` inside a body each opening a `{`: the first
+        // branch's braces count.
+        let src = "int f(int a)\n{\n#ifdef BIG\n\tfor (;;) {\n#else\n\twhile (a) {\n#endif\n\t\ta--;\n\t}\n}\nint g(void) { return 1; }\n";
+        let toks = crate::lex::tokenize(src);
+        let conds = conditionals(src, &toks);
+        let found = blankable(src.as_bytes(), &code_tokens(src, &toks), &conds).bodies;
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 
     #[test]

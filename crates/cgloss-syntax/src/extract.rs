@@ -48,6 +48,27 @@ pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts 
     ex.facts
 }
 
+/// The function definitions inside the body of `def` (not inside each
+/// other), for a definition whose error recovery swallowed them.
+fn nested_definitions(def: Node) -> Vec<Node> {
+    let mut found = Vec::new();
+    let Some(body) = def.child_by_field_name("body") else {
+        return found;
+    };
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        for c in named_children(n).into_iter().rev() {
+            if c.kind() == "function_definition" {
+                found.push(c);
+            } else {
+                stack.push(c);
+            }
+        }
+    }
+    found.sort_by_key(|n| n.start_byte());
+    found
+}
+
 /// Kinds whose children are file-scope items.
 fn is_container(kind: &str) -> bool {
     matches!(
@@ -110,7 +131,28 @@ impl<'a> Extractor<'a> {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             match node.kind() {
-                "function_definition" => self.function(node),
+                "function_definition" => {
+                    self.function(node);
+                    // C has no nested functions: a definition inside a body
+                    // is error recovery swallowing the rest of the file.
+                    if node.has_error() {
+                        stack.extend(nested_definitions(node).into_iter().rev());
+                    }
+                }
+                // A file-scope block is error recovery too (a `{` left over
+                // from a broken macro, or a macro-made header's body): only
+                // the definitions inside it are looked for, its
+                // declarations are locals.
+                "compound_statement" => {
+                    let kids = children(node);
+                    for w in kids.windows(2) {
+                        self.macro_header_pair(w[0], w[1]);
+                    }
+                    stack.extend(kids.into_iter().rev().filter(|k| {
+                        matches!(k.kind(), "function_definition" | "compound_statement")
+                            || k.kind().starts_with("preproc_if")
+                    }));
+                }
                 "declaration" => self.declaration(node),
                 "type_definition" => self.typedef(node),
                 "preproc_def" | "preproc_function_def" => self.define(node),
@@ -123,6 +165,9 @@ impl<'a> Extractor<'a> {
                 }
                 kind if is_container(kind) => {
                     let kids = children(node);
+                    for w in kids.windows(2) {
+                        self.macro_header_pair(w[0], w[1]);
+                    }
                     stack.extend(kids.into_iter().rev());
                 }
                 _ => {}
@@ -322,10 +367,23 @@ impl<'a> Extractor<'a> {
     fn function(&mut self, node: Node<'a>) {
         let src = self.src();
         let original = self.parse.original;
-        let Some(declarator) = node.child_by_field_name("declarator") else {
+        let (Some(declarator), Some(body)) = (
+            node.child_by_field_name("declarator"),
+            node.child_by_field_name("body"),
+        ) else {
             return;
         };
         let Some(func_decl) = function_declarator(declarator) else {
+            // `TEST(name) {`, `DEFINE_IDTENTRY_RAW(exc) {`: a header made by a
+            // macro reads as a type name and a parenthesized declarator —
+            // no valid C definition has that shape, only error recovery.
+            if let Some(t) = node
+                .child_by_field_name("type")
+                .filter(|t| t.kind() == "type_identifier")
+                .filter(|_| declarator.kind() == "parenthesized_declarator")
+            {
+                self.macro_header(node, t, body);
+            }
             return;
         };
         let Some((name_node, _, _)) = func_decl
@@ -334,49 +392,123 @@ impl<'a> Extractor<'a> {
         else {
             return;
         };
-        let Some(body) = node.child_by_field_name("body") else {
-            return;
-        };
         let mut name = text(name_node, src).to_string();
         let mut return_type = self.return_type(node, declarator);
         let head = &original[node.start_byte()..];
-        let macro_name = &head[..head
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(head.len())];
-        let syscall = crate::idioms::syscall_prefix(macro_name);
+        let syscall = crate::idioms::syscall_prefix(leading_name(head));
         if let Some(rename) = syscall {
-            let (n, ty) = rename.apply(&name);
+            // The name as written (`32_truncate64` does not survive as C).
+            let (n, ty) = rename.apply(first_argument(head).unwrap_or(&name));
             name = n;
             return_type = ty.to_string();
         }
         let (params, variadic) = self.params(func_decl, syscall.is_some());
-        let proto = clean(&original[node.start_byte()..body.start_byte()]);
-        let exclude: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
-        let (calls, refs) = crate::bodies::scan_body(
-            &self.parse.code,
-            body.start_byte(),
-            body.end_byte().saturating_sub(1),
-            &exclude,
+        let is_static = self.is_static(node);
+        self.push_function(
+            node,
+            (line(name_node), name),
+            (return_type, params, variadic),
+            is_static,
+            body,
         );
+    }
+
+    /// A function whose header is a macro call (`TEST_F(suite, name)`,
+    /// `BPF_CALL_0(helper)` left as written): named by the macro, or by its
+    /// first argument when the idiom table knows the macro.
+    fn macro_header(&mut self, node: Node<'a>, name_node: Node<'a>, body: Node<'a>) {
+        let original = self.parse.original;
+        let macro_name = text(name_node, original);
+        let head = &original[name_node.start_byte()..];
+        let (name, return_type) =
+            match crate::idioms::function_macro(macro_name).zip(first_argument(head)) {
+                Some((rename, first)) => {
+                    let (n, ty) = rename.apply(first);
+                    (n, ty.to_string())
+                }
+                None => (macro_name.to_string(), String::new()),
+            };
+        let is_static = node.start_byte() < name_node.start_byte()
+            && original[node.start_byte()..name_node.start_byte()].contains("static");
+        self.push_function(
+            node,
+            (line(name_node), name),
+            (return_type, Vec::new(), false),
+            is_static,
+            body,
+        );
+    }
+
+    /// `NAME(args)` with a MISSING `;` and a block after it: how
+    /// tree-sitter reads a macro-made header at file scope (`TEST_F(a, b)
+    /// {`). Never valid C, so a definition.
+    fn macro_header_pair(&mut self, stmt: Node<'a>, block: Node<'a>) {
+        if stmt.kind() != "expression_statement" || block.kind() != "compound_statement" {
+            return;
+        }
+        let missing_semicolon = children(stmt).iter().any(|c| c.is_missing());
+        let Some(callee) = stmt
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+            .and_then(|c| c.child_by_field_name("function"))
+            .filter(|f| f.kind() == "identifier")
+        else {
+            return;
+        };
+        let original = self.parse.original;
+        let keyword = matches!(
+            text(callee, original),
+            "if" | "while" | "for" | "switch" | "return" | "sizeof"
+        );
+        // `FIXTURE_VARIANT_ADD(tls, gcm) { .version = 2, };` initializes.
+        let initializer = original[block.start_byte() + 1..]
+            .trim_start()
+            .starts_with(['.', '[']);
+        if missing_semicolon && !keyword && !initializer {
+            self.macro_header(stmt, callee, block);
+        }
+    }
+
+    fn push_function(
+        &mut self,
+        node: Node<'a>,
+        (name_line, name): (u32, String),
+        (return_type, params, variadic): (String, Vec<Param>, bool),
+        is_static: bool,
+        body: Node<'a>,
+    ) {
+        let original = self.parse.original;
+        let (start, end) = (node.start_byte(), body.start_byte());
+        // The header as written, without the `#if` alternatives blanked.
+        let mut head = String::with_capacity(end - start);
+        let mut from = start;
+        for &(a, b) in &self.parse.alternatives {
+            if a >= from && b <= end {
+                head.push_str(&original[from..a]);
+                head.push(' ');
+                from = b;
+            }
+        }
+        head.push_str(&original[from..end]);
+        let proto = clean(&head);
+        let exclude: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
+        let (open, close) = (body.start_byte(), body.end_byte().saturating_sub(1));
+        let (calls, refs) = crate::bodies::scan_body(&self.parse.code, open, close, &exclude);
         let doc = self.doc(DeclKind::Function, node, &name);
         self.facts.functions.push(FunctionFact {
             name,
-            line: line(name_node),
+            line: name_line,
             start_line: line(node),
-            end_line: end_line(node),
+            end_line: end_line(body),
             start_byte: node.start_byte() as u32,
-            end_byte: node.end_byte() as u32,
-            is_static: self.is_static(node),
+            end_byte: body.end_byte() as u32,
+            is_static,
             doc: doc.map(Box::new),
             proto,
             return_type,
             params,
             variadic,
-            empty_body: crate::bodies::is_empty(
-                &self.parse.code,
-                body.start_byte(),
-                body.end_byte().saturating_sub(1),
-            ),
+            empty_body: crate::bodies::is_empty(&self.parse.code, open, close),
             calls,
             refs,
         });
@@ -496,6 +628,18 @@ impl<'a> Extractor<'a> {
                     let kids: Vec<Node> = n.children(&mut cursor).collect();
                     stack.extend(kids.into_iter().rev());
                 }
+            }
+            let range = node.byte_range();
+            if refs.is_empty() && self.parse.original.get(range.clone()) != src.get(range.clone()) {
+                // `static DEVICE_ATTR(foo, 0644, foo_show, NULL);`: the
+                // pre-pass blanked the macro's arguments; what they name is
+                // still referred to.
+                let name = text(name_node, src);
+                let macro_name = type_node.map_or("", |t| text(t, src));
+                refs = crate::bodies::initializer_refs(&self.parse.code, range.start, range.end)
+                    .into_iter()
+                    .filter(|r| r != name && r != macro_name)
+                    .collect();
             }
             let name_line = line(name_node);
             let doc = if k == 0 {
@@ -711,6 +855,25 @@ impl<'a> Extractor<'a> {
             }
         }
     }
+}
+
+/// The identifier `text` starts with.
+fn leading_name(text: &str) -> &str {
+    let len = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    &text[..len]
+}
+
+/// The first argument of the macro call `text` starts with
+/// (`SYSCALL_DEFINE3(open, …)` gives `open`), when it is a name.
+fn first_argument(text: &str) -> Option<&str> {
+    let rest = text[leading_name(text).len()..]
+        .trim_start()
+        .strip_prefix('(')?;
+    let end = rest.find([',', ')'])?;
+    let arg = rest[..end].trim();
+    (!arg.is_empty() && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(arg)
 }
 
 /// If the `while` keyword node was written by the pre-pass over a loop

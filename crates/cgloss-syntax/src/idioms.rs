@@ -16,7 +16,8 @@ use cgloss_facts::{TypeRef, TypedBy};
 pub enum Idiom {
     /// Carries no meaning for a reader and confuses the grammar: blanked by
     /// the pre-pass (`__init`, `__user`); with `(…)` when `true`
-    /// (`__printf(1, 2)`).
+    /// (`__printf(1, 2)`, BPF selftests' `SEC("socket")`), and then only
+    /// when the `(` follows.
     Annotation(bool),
     /// `NAME(args) stmt` is a loop whose body is `stmt`, even without braces.
     LoopMacro,
@@ -39,8 +40,8 @@ pub enum Rename {
     Syscall,
     /// `compat_sys_` + name, returning `long`.
     CompatSyscall,
-    /// The name as written (BPF helpers), returning `u64`.
-    Plain,
+    /// The name as written, returning this type (BPF helpers: `u64`).
+    Plain(&'static str),
 }
 
 impl Rename {
@@ -49,8 +50,15 @@ impl Rename {
         match self {
             Rename::Syscall => (format!("sys_{name}"), "long"),
             Rename::CompatSyscall => (format!("compat_sys_{name}"), "long"),
-            Rename::Plain => (name.to_string(), "u64"),
+            Rename::Plain(ty) => (name.to_string(), ty),
         }
+    }
+
+    /// Whether the macro's arguments after the name are `type, name`
+    /// pairs (`SYSCALL_DEFINE3(open, const char __user *, filename, …)`),
+    /// which the pre-pass rewrites into a parameter list.
+    pub fn pairs(self) -> bool {
+        !matches!(self, Rename::Plain("void"))
     }
 }
 
@@ -178,6 +186,49 @@ const TABLE: &[(Pattern, Idiom)] = &[
     (Exact("__guarded_by"), Annotation(true)),
     (Exact("__pt_guarded_by"), Annotation(true)),
     (Exact("__diag_ignore"), Annotation(true)),
+    (Exact("__success"), Annotation(false)),
+    (Exact("__success_unpriv"), Annotation(false)),
+    (Exact("__failure"), Annotation(false)),
+    (Exact("__failure_unpriv"), Annotation(false)),
+    (Exact("__auxiliary"), Annotation(false)),
+    (Exact("__auxiliary_unpriv"), Annotation(false)),
+    (Exact("__arch_x86_64"), Annotation(false)),
+    (Exact("__arch_arm64"), Annotation(false)),
+    (Exact("__arch_riscv64"), Annotation(false)),
+    (Exact("__arg_ctx"), Annotation(false)),
+    (Exact("__arg_nonnull"), Annotation(false)),
+    (Exact("__arg_nullable"), Annotation(false)),
+    (Exact("__arg_trusted"), Annotation(false)),
+    (Exact("__arg_arena"), Annotation(false)),
+    (Exact("__no_stack_protector"), Annotation(false)),
+    (Exact("__no_caller_saved_registers"), Annotation(false)),
+    (Exact("__FORTIFY_INLINE"), Annotation(false)),
+    (Exact("__noinstr_section"), Annotation(false)),
+    (Exact("__no_profile"), Annotation(false)),
+    (Exact("__no_sanitize_undefined"), Annotation(false)),
+    (Exact("__nocfi_generic"), Annotation(false)),
+    (Exact("SEC"), Annotation(true)),
+    (Exact("__description"), Annotation(true)),
+    (Exact("__msg"), Annotation(true)),
+    (Exact("__msg_unpriv"), Annotation(true)),
+    (Exact("__retval"), Annotation(true)),
+    (Exact("__retval_unpriv"), Annotation(true)),
+    (Exact("__flag"), Annotation(true)),
+    (Exact("__log_level"), Annotation(true)),
+    (Exact("__xlated"), Annotation(true)),
+    (Exact("__xlated_unpriv"), Annotation(true)),
+    (Exact("__jited"), Annotation(true)),
+    (Exact("__jited_unpriv"), Annotation(true)),
+    (Exact("__arch"), Annotation(true)),
+    (Exact("__btf_path"), Annotation(true)),
+    (Exact("__exception_cb"), Annotation(true)),
+    (Exact("__caps_unpriv"), Annotation(true)),
+    (Exact("__realloc_size"), Annotation(true)),
+    (Exact("__diagnose_as"), Annotation(true)),
+    (Exact("__check_format_printf"), Annotation(true)),
+    (Exact("__nonstring_array"), Annotation(true)),
+    (Exact("__counted_by_le"), Annotation(true)),
+    (Exact("__counted_by_be"), Annotation(true)),
     (Contains("for_each"), LoopMacro),
     (Contains("foreach"), LoopMacro),
     (Contains("scoped_guard"), LoopMacro),
@@ -315,7 +366,22 @@ const TABLE: &[(Pattern, Idiom)] = &[
         PrefixDigit("SYSCALL_DEFINE"),
         DefinesFunction(Rename::Syscall),
     ),
-    (PrefixDigit("BPF_CALL_"), DefinesFunction(Rename::Plain)),
+    (
+        PrefixDigit("SYSCALL32_DEFINE"),
+        DefinesFunction(Rename::Syscall),
+    ),
+    (
+        PrefixDigit("PPC32_SYSCALL_DEFINE"),
+        DefinesFunction(Rename::Syscall),
+    ),
+    (
+        PrefixDigit("BPF_CALL_"),
+        DefinesFunction(Rename::Plain("u64")),
+    ),
+    (
+        Prefix("DEFINE_IDTENTRY"),
+        DefinesFunction(Rename::Plain("void")),
+    ),
 ];
 
 fn exact() -> &'static HashMap<&'static str, Idiom> {
@@ -394,10 +460,11 @@ pub fn function_macro(name: &str) -> Option<Rename> {
     }
 }
 
-/// For `SYSCALL_DEFINEn` and `COMPAT_SYSCALL_DEFINEn` (which the pre-pass
-/// rewrites into plain C), how they name their function.
+/// For a function-defining macro whose arguments are `name, type, arg, …`
+/// (`SYSCALL_DEFINEn`, `BPF_CALL_n`: the pre-pass rewrites them into plain
+/// C), how it names its function.
 pub fn syscall_prefix(name: &str) -> Option<Rename> {
-    function_macro(name).filter(|r| *r != Rename::Plain)
+    function_macro(name).filter(|r| r.pairs())
 }
 
 /// Whether the macro `name` defined in the file at `path` is an errno code.
@@ -432,8 +499,9 @@ mod tests {
             function_macro("COMPAT_SYSCALL_DEFINE2"),
             Some(Rename::CompatSyscall)
         );
-        assert_eq!(function_macro("BPF_CALL_4"), Some(Rename::Plain));
-        assert_eq!(syscall_prefix("BPF_CALL_4"), None);
+        assert_eq!(function_macro("BPF_CALL_4"), Some(Rename::Plain("u64")));
+        assert_eq!(syscall_prefix("BPF_CALL_4"), Some(Rename::Plain("u64")));
+        assert_eq!(syscall_prefix("DEFINE_IDTENTRY_RAW"), None);
         assert_eq!(function_macro("SYSCALL_DEFINE"), None);
         assert!(is_errno("ENOMEM", "include/uapi/asm-generic/errno-base.h"));
         assert!(!is_errno("EPOLLIN", "include/uapi/linux/eventpoll.h"));

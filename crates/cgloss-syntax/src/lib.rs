@@ -38,6 +38,8 @@ pub(crate) struct Parse<'a> {
     /// File-scope initializers blanked before parsing, `(open, close)`
     /// sorted: their references are scanned from `original`.
     pub initializers: Vec<(usize, usize)>,
+    /// `#if` alternatives of function headers the pre-pass blanked, sorted.
+    pub alternatives: Vec<(usize, usize)>,
 }
 
 thread_local! {
@@ -56,12 +58,13 @@ fn parse_with(
     tokens: Vec<lex::Token>,
     declarations_only: bool,
 ) -> Option<Parse<'_>> {
-    let mut bytes = prepass::prepass_tokens(original, &tokens);
+    let (mut bytes, alternatives) = prepass::prepass_tokens(original, &tokens);
     let mut initializers = Vec::new();
     let mut code = Vec::new();
     if declarations_only {
         code = bodies::code_tokens(original, &tokens);
-        let found = bodies::blankable(original.as_bytes(), &code);
+        let conds = bodies::conditionals(original, &tokens);
+        let found = bodies::blankable(original.as_bytes(), &code, &conds);
         bodies::blank_bodies(&mut bytes, &found.bodies);
         bodies::blank_bodies(&mut bytes, &found.initializers);
         initializers = found.initializers;
@@ -98,6 +101,7 @@ fn parse_with(
         tokens,
         code,
         initializers,
+        alternatives,
     })
 }
 
@@ -155,7 +159,7 @@ pub fn lower_functions(text: &str, functions: &[FunctionFact]) -> Vec<FunctionBo
         .map(|f| {
             parse
                 .as_ref()
-                .and_then(|p| lower::lower_function(p, f.start_byte as usize))
+                .and_then(|p| lower::lower_function(p, f.start_byte as usize, f.end_byte as usize))
                 .or_else(|| lower_isolated(text, f))
                 .unwrap_or_else(|| verbatim_body(text, f))
         })
@@ -206,7 +210,7 @@ fn lower_isolated(text: &str, f: &FunctionFact) -> Option<FunctionBody> {
     // boundaries keeps the text valid UTF-8.
     let isolated = String::from_utf8(bytes).ok()?;
     let parse = parse(&isolated)?;
-    lower::lower_function(&parse, start)
+    lower::lower_function(&parse, start, end)
 }
 
 /// The tree-sitter S-expression of a file after the pre-pass (`--dump-tree`).

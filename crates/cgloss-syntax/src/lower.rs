@@ -20,13 +20,33 @@ use crate::Parse;
 
 const MAX_DEPTH: u32 = 200;
 
-pub fn lower_function(parse: &Parse, start_byte: usize) -> Option<FunctionBody> {
+/// Lowers the body of the definition spanning `start_byte..end_byte`: a
+/// `function_definition` starting there, or — for a header made by a macro
+/// (`TEST_F(a, b) {`), which tree-sitter reads as a statement and a block —
+/// the block ending there.
+pub fn lower_function(parse: &Parse, start_byte: usize, end_byte: usize) -> Option<FunctionBody> {
     let root = parse.tree.root_node();
-    let mut node = root.descendant_for_byte_range(start_byte, start_byte + 1)?;
-    while !(node.kind() == "function_definition" && node.start_byte() == start_byte) {
-        node = node.parent()?;
-    }
-    let body = node.child_by_field_name("body")?;
+    let definition = root
+        .descendant_for_byte_range(start_byte, start_byte + 1)
+        .and_then(|mut node| {
+            while !(node.kind() == "function_definition" && node.start_byte() == start_byte) {
+                node = node.parent()?;
+            }
+            node.child_by_field_name("body")
+        });
+    let body = match definition {
+        Some(body) => body,
+        None => {
+            let mut node = root.descendant_for_byte_range(end_byte.checked_sub(1)?, end_byte)?;
+            while !(node.kind() == "compound_statement" && node.end_byte() == end_byte) {
+                node = node.parent()?;
+            }
+            if node.start_byte() < start_byte {
+                return None;
+            }
+            node
+        }
+    };
     let mut lowerer = Lowerer {
         parse,
         diagnostics: Vec::new(),

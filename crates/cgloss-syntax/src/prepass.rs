@@ -45,15 +45,19 @@ const KEYWORDS: &[&str] = &[
 
 /// Rewrites `src` in place of a copy; the result has the same length.
 pub fn prepass(src: &str) -> Vec<u8> {
-    prepass_tokens(src, &crate::lex::tokenize(src))
+    prepass_tokens(src, &crate::lex::tokenize(src)).0
 }
 
-/// `prepass` with the lexer's tokens of `src` at hand.
-pub fn prepass_tokens(src: &str, tokens: &[Token]) -> Vec<u8> {
+/// `prepass` with the lexer's tokens of `src` at hand. Also returns the
+/// byte ranges of the `#if` alternatives of function headers it blanked
+/// (see `alternative_headers`), which a prototype leaves out.
+pub fn prepass_tokens(src: &str, tokens: &[Token]) -> (Vec<u8>, Vec<(usize, usize)>) {
     let mut out = src.as_bytes().to_vec();
-    Scanner::new(src, tokens, &mut out).run();
+    let mut scanner = Scanner::new(src, tokens, &mut out);
+    scanner.run();
+    let alternatives = std::mem::take(&mut scanner.alternatives);
     debug_assert_eq!(out.len(), src.len());
-    out
+    (out, alternatives)
 }
 
 /// Lines longer than this are data tables, not code worth a syntax tree.
@@ -93,7 +97,12 @@ struct Scanner<'a> {
     out: &'a mut Vec<u8>,
     /// Code tokens: comments and preprocessor lines left out.
     toks: Vec<Token>,
+    /// For each code token, whether a directive line stands between it
+    /// and the code token before it.
+    after_directive: Vec<bool>,
     depth: u32,
+    /// For each open `{`, whether it opens a struct or union body.
+    records: Vec<bool>,
     /// Class of the last significant token (for "statement start"): the
     /// punctuation byte, `x` for a name or literal, `S` after `else`, `do`
     /// or a control header's `)`, `>` after `->`.
@@ -105,6 +114,14 @@ struct Scanner<'a> {
     parens: Vec<bool>,
     /// The keyword right before the next `(`.
     pending_control: bool,
+    /// At file scope, only `static`/`const`/`extern` since the last
+    /// statement start.
+    specifiers_only: bool,
+    /// The token after the last generator call blanked (it still starts a
+    /// statement).
+    blanked_to: usize,
+    /// The alternative headers blanked, `(start, end)`.
+    alternatives: Vec<(usize, usize)>,
 }
 
 /// Tokens a pre-pass decision may look at past a `(`: a macro argument
@@ -113,14 +130,45 @@ const MAX_LOOKAHEAD: usize = 64 * 1024;
 
 impl<'a> Scanner<'a> {
     fn new(src: &'a str, tokens: &[Token], out: &'a mut Vec<u8>) -> Self {
+        let alternatives = alternative_headers(src, tokens);
+        for &(start, end) in &alternatives {
+            blank(out, start, end);
+        }
         let mut toks = Vec::with_capacity(tokens.len());
+        let mut after_directive = Vec::with_capacity(tokens.len());
         let mut in_directive = false;
+        let mut seen_directive = false;
+        let mut alt = alternatives.iter().peekable();
         for &t in tokens {
+            while alt.peek().is_some_and(|&&(_, end)| end <= t.start) {
+                alt.next();
+            }
+            if alt.peek().is_some_and(|&&(start, _)| start <= t.start) {
+                continue;
+            }
             match t.kind {
-                Kind::Hash => in_directive = true,
+                Kind::Hash => {
+                    in_directive = true;
+                    seen_directive = true;
+                }
                 Kind::DirectiveEnd => in_directive = false,
+                // tree-sitter ends a `#define` at a block comment inside
+                // it (its `preproc_arg` cannot hold `/*`); blanked, with a
+                // `\` before each newline the comment spans, the
+                // directive runs on. Docs are read from the original.
+                Kind::BlockComment if in_directive => {
+                    blank(out, t.start, t.end);
+                    for i in t.start + 1..t.end {
+                        if out[i] == b'\n' {
+                            out[i - 1] = b'\\';
+                        }
+                    }
+                }
                 Kind::LineComment | Kind::BlockComment => {}
-                _ if !in_directive => toks.push(t),
+                _ if !in_directive => {
+                    toks.push(t);
+                    after_directive.push(std::mem::take(&mut seen_directive));
+                }
                 _ => {}
             }
         }
@@ -128,12 +176,21 @@ impl<'a> Scanner<'a> {
             src,
             out,
             toks,
+            after_directive,
             depth: 0,
+            records: Vec::new(),
             last: b';',
             last_ident: None,
             parens: Vec::new(),
             pending_control: false,
+            specifiers_only: true,
+            blanked_to: usize::MAX,
+            alternatives,
         }
+    }
+
+    fn kind(&self, k: usize) -> Option<Kind> {
+        self.toks.get(k).map(|t| t.kind)
     }
 
     fn text(&self, k: usize) -> &'a str {
@@ -163,6 +220,7 @@ impl<'a> Scanner<'a> {
                 _ => {
                     self.last = b'x';
                     self.pending_control = false;
+                    self.specifiers_only = false;
                     k + 1
                 }
             };
@@ -181,24 +239,38 @@ impl<'a> Scanner<'a> {
             .is_some_and(|i| matches!(self.text(i), "struct" | "union" | "enum"))
             && prev == b'x';
         if !after_member && !after_tag {
-            if let Some(takes_args) = idioms::annotation(name) {
-                let (end, next) = match takes_args.then(|| self.matching_paren(k + 1)) {
-                    Some(Some(close)) => (self.toks[close].end, close + 1),
-                    _ => (tok.end, k + 1),
-                };
-                blank(self.out, tok.start, end);
-                return next;
+            match idioms::annotation(name) {
+                Some(false) => {
+                    blank(self.out, tok.start, tok.end);
+                    return k + 1;
+                }
+                Some(true) => {
+                    if let Some(close) = self.matching_paren(k + 1) {
+                        blank(self.out, tok.start, self.toks[close].end);
+                        return close + 1;
+                    }
+                }
+                None => {}
             }
         }
         if self.depth == 0 && self.parens.is_empty() && self.syscall_define(k) {
             self.last = b'x';
+            self.specifiers_only = false;
             return k + 1;
         }
+        let is_keyword = KEYWORDS.contains(&name);
+        if !is_keyword && !after_member {
+            if let Some(next) = self.generator_call(k) {
+                return next;
+            }
+            self.variable_macro(k);
+            self.macro_in_parameters(k);
+        }
+        self.specifiers_only &= matches!(name, "static" | "const" | "extern");
         let statement_start = self.at_statement_start();
         if name == "case" {
             self.case_range(k + 1);
         }
-        let is_keyword = KEYWORDS.contains(&name);
         if (statement_start || (prev == b'}' && self.depth > 0)) && !is_keyword {
             // `NAME(args) stmt`, or `do { … } for_each_x(…);`
             self.macro_loop(k);
@@ -211,6 +283,110 @@ impl<'a> Scanner<'a> {
         };
         self.last_ident = Some(k);
         k + 1
+    }
+
+    /// A call of a macro that generates declarations, written without `;`
+    /// where a declaration starts — at file scope (`ATOMIC64_OPS(add, +=)`,
+    /// `_PCI_NOP_ALL(read, *)`, `EXPORT_SYMBOL(x)` missing its `;`) or
+    /// where a struct member starts (`ESTACKS_MEMBERS(0, 0)`) — and
+    /// followed by a name, `}`, a directive or the end: blanked, as
+    /// tree-sitter otherwise fuses it with what follows and loses the next
+    /// definitions. Returns the token to go on from.
+    fn generator_call(&mut self, k: usize) -> Option<usize> {
+        if !self.parens.is_empty() || !self.is(k + 1, "(") {
+            return None;
+        }
+        let after_break = self.after_directive[k] || self.blanked_to == k;
+        let file_scope = self.depth == 0 && (matches!(self.last, b';' | b'}') || after_break);
+        let in_record = self.records.last() == Some(&true);
+        let member =
+            self.depth > 0 && in_record && (matches!(self.last, b';' | b'{') || after_break);
+        if !(file_scope || member) || idioms::function_macro(self.text(k)).is_some() {
+            return None;
+        }
+        let close = self.matching_paren(k + 1)?;
+        let next = close + 1;
+        let ends = match self.kind(next) {
+            None => true,
+            Some(Kind::Ident) => !(file_scope && self.old_style_parameters(next)),
+            Some(Kind::Punct) => self.is(next, "}") || self.after_directive[next],
+            Some(_) => self.after_directive[next],
+        };
+        if !ends {
+            return None;
+        }
+        blank(self.out, self.toks[k].start, self.toks[close].end);
+        self.blanked_to = next;
+        Some(next)
+    }
+
+    /// Whether the tokens from `k` are the parameter declarations of a
+    /// K&R definition (`int a; char *b; {`), which an old-style header
+    /// without a return type (`f(a, b)`) is followed by.
+    fn old_style_parameters(&self, k: usize) -> bool {
+        let mut saw_semicolon = false;
+        for t in self.toks.iter().skip(k).take(256) {
+            match (t.kind, t.text(self.src)) {
+                (Kind::Punct, "{") => return saw_semicolon,
+                (Kind::Punct, ";") => saw_semicolon = true,
+                (Kind::Ident | Kind::Number, _) => {}
+                (Kind::Punct, "*" | "," | "[" | "]") => {}
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// `[static] [const] NAME(var, 0, 0, ITEM(…), …);` at file scope — a
+    /// macro defining `var` from values, not types: tree-sitter can only
+    /// read `NAME(` there as a type macro and its error runs on. The
+    /// arguments after `var` are blanked, leaving `NAME(var);`, which reads
+    /// as a variable `var` (like `DEFINE_MUTEX(m)`).
+    fn variable_macro(&mut self, k: usize) {
+        if self.depth != 0 || !self.parens.is_empty() || !self.specifiers_only {
+            return;
+        }
+        let name = self.text(k);
+        if !self.is(k + 1, "(") || idioms::idiom(name) == Some(idioms::Idiom::DefinesTypedVariable)
+        {
+            return;
+        }
+        let Some(close) = self.matching_paren(k + 1) else {
+            return;
+        };
+        if !(self.is(close + 1, ";") || self.is(close + 1, "=")) {
+            return;
+        }
+        let first_is_name =
+            close > k + 3 && self.kind(k + 2) == Some(Kind::Ident) && self.is(k + 3, ",");
+        if !first_is_name {
+            return;
+        }
+        let values = self.toks[k + 3..close].iter().any(|t| {
+            matches!(t.kind, Kind::Number | Kind::Str | Kind::Char)
+                || t.is_punct(self.src, "(")
+                || t.is_punct(self.src, "{")
+        });
+        if values {
+            blank(self.out, self.toks[k + 3].start, self.toks[close].start);
+        }
+    }
+
+    /// `void __user *addr ___ARCH_SI_TRAPNO(int trapno), struct task *t)`:
+    /// a macro right after a parameter's name, inside a file-scope
+    /// parameter list, expands to more parameters or to nothing; blanked.
+    fn macro_in_parameters(&mut self, k: usize) {
+        if self.depth != 0 || self.parens.len() != 1 || k < 2 || !self.is(k + 1, "(") {
+            return;
+        }
+        let named_param =
+            self.kind(k - 1) == Some(Kind::Ident) && !(self.is(k - 2, "(") || self.is(k - 2, ","));
+        if !named_param {
+            return;
+        }
+        if let Some(close) = self.matching_paren(k + 1) {
+            blank(self.out, self.toks[k].start, self.toks[close].end);
+        }
     }
 
     /// The index of the `)` matching a `(` at `open`, if it closes within
@@ -354,11 +530,17 @@ impl<'a> Scanner<'a> {
                 self.depth += 1;
                 self.parens.clear();
                 self.last = b'{';
+                let before = |i: usize| k.checked_sub(i).map_or("", |j| self.text(j));
+                let record = matches!(before(1), "struct" | "union")
+                    || matches!(before(2), "struct" | "union")
+                        && self.kind(k - 1) == Some(Kind::Ident);
+                self.records.push(record);
             }
             "}" => {
                 self.depth = self.depth.saturating_sub(1);
                 self.parens.clear();
                 self.last = b'}';
+                self.records.pop();
             }
             "(" => {
                 self.parens.push(self.pending_control);
@@ -385,7 +567,116 @@ impl<'a> Scanner<'a> {
         if text != "(" {
             self.pending_control = false;
         }
+        self.specifiers_only = self.depth == 0 && matches!(text, ";" | "}");
     }
+}
+
+/// Byte ranges to blank where a function header is written in `#if`
+/// alternatives (`SYSCALL_DEFINE5(clone, …)` in four variants over one
+/// body, or `#if` inside a parameter list): for a group at file scope none
+/// of whose branches holds `;`, `{` or `}`, and which a `{` follows (or
+/// which stands inside parentheses), its directive lines and every branch
+/// but the first. The first alternative is the one ctags reports.
+fn alternative_headers(src: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    struct Group {
+        depth: i32,
+        in_parens: bool,
+        /// `(hash, end)` of each directive line of the group.
+        lines: Vec<(usize, usize)>,
+        code: usize,
+        ok: bool,
+    }
+    let mut out = Vec::new();
+    let mut open: Vec<Group> = Vec::new();
+    let (mut depth, mut parens) = (0i32, 0i32);
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = tokens[k];
+        match t.kind {
+            Kind::Hash => {
+                let end_k = tokens[k..]
+                    .iter()
+                    .position(|t| t.kind == Kind::DirectiveEnd)
+                    .map_or(tokens.len(), |e| k + e);
+                let end = tokens.get(end_k).map_or(src.len(), |t| t.start);
+                let word = tokens
+                    .get(k + 1)
+                    .filter(|_| k + 1 < end_k)
+                    .map_or("", |w| w.text(src));
+                match word {
+                    "if" | "ifdef" | "ifndef" => {
+                        if let Some(g) = open.last_mut() {
+                            g.ok = false;
+                        }
+                        open.push(Group {
+                            depth,
+                            in_parens: parens > 0,
+                            lines: vec![(t.start, end)],
+                            code: 0,
+                            ok: true,
+                        });
+                    }
+                    "elif" | "else" | "elifdef" | "elifndef" => {
+                        if let Some(g) = open.last_mut() {
+                            g.lines.push((t.start, end));
+                        }
+                    }
+                    "endif" => {
+                        if let Some(mut g) = open.pop() {
+                            g.lines.push((t.start, end));
+                            let next = tokens[end_k.min(tokens.len())..]
+                                .iter()
+                                .find(|t| !t.is_comment() && t.kind != Kind::DirectiveEnd);
+                            let before_body = next.is_some_and(|n| n.is_punct(src, "{"));
+                            if g.ok
+                                && g.depth == 0
+                                && g.lines.len() > 2
+                                && g.code > 0
+                                && (before_body || g.in_parens)
+                            {
+                                for &(hash, end) in &g.lines {
+                                    out.push((hash, end));
+                                }
+                                // Every branch after the first.
+                                for w in g.lines[1..].windows(2) {
+                                    out.push((w[0].1, w[1].0));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                k = end_k + 1;
+                continue;
+            }
+            Kind::LineComment | Kind::BlockComment | Kind::DirectiveEnd => {}
+            _ => {
+                if let Some(g) = open.last_mut() {
+                    g.code += 1;
+                }
+                match t.text(src) {
+                    "{" | "}" | ";" if t.kind == Kind::Punct => {
+                        for g in &mut open {
+                            g.ok = false;
+                        }
+                        depth += if t.text(src) == "{" {
+                            1
+                        } else if t.text(src) == "}" {
+                            -1
+                        } else {
+                            0
+                        };
+                    }
+                    "(" if t.kind == Kind::Punct => parens += 1,
+                    ")" if t.kind == Kind::Punct => parens -= 1,
+                    _ => {}
+                }
+            }
+        }
+        k += 1;
+    }
+    out.sort_unstable();
+    out
 }
 
 fn blank(out: &mut [u8], start: usize, end: usize) {

@@ -616,9 +616,11 @@ impl Index {
         (!cands.is_empty()).then(|| cands.swap_remove(pick).1)
     }
 
-    /// Whether `name` is declared anywhere in the tree (function, prototype,
-    /// macro, struct or union tag, typedef, enum constant, global). For a
-    /// partial index, the names `link_partial` was told about count too.
+    /// Whether `name` is declared anywhere in the tree as a function,
+    /// prototype, macro, struct or union tag, typedef or enum constant
+    /// (variables are left out: `type`, `mark`, `this` are declared as
+    /// variables somewhere in any large tree). For a partial index, the
+    /// names `link_partial` was told about count too.
     pub fn is_declared(&self, name: &str) -> bool {
         self.declared.contains(name)
             || [
@@ -627,7 +629,6 @@ impl Index {
                 &self.macros,
                 &self.typedefs,
                 &self.enum_consts,
-                &self.globals,
             ]
             .iter()
             .any(|m| m.contains_key(name))

@@ -199,7 +199,8 @@ impl Store {
         words.dedup();
         let json = serde_json::to_string(&words).expect("strings always encode");
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT DISTINCT name FROM symbols WHERE name IN (SELECT value FROM json_each(?1))",
+            "SELECT DISTINCT name FROM symbols WHERE kind != 'variable'
+             AND name IN (SELECT value FROM json_each(?1))",
         ))?;
         let rows = self.sql(stmt.query_map([json], |r| r.get::<_, String>(0)))?;
         rows.map(|r| self.sql(r)).collect()

@@ -125,7 +125,8 @@ impl<'a> Comments<'a> {
     /// - members, macros and enum constants: a trailing comment on the
     ///   declaration's line, then the `@name:` entry of the enclosing
     ///   kernel-doc, then a comment directly above (not when it heads a
-    ///   run of macros or enum constants);
+    ///   run of macros or enum constants, unless it begins with the
+    ///   declared name);
     /// - functions, prototypes, structs, unions, enums, typedefs and
     ///   globals: kernel-doc (or a `/* name - summary` comment naming the
     ///   declaration), then a comment directly above; typedefs and globals
@@ -144,8 +145,14 @@ impl<'a> Comments<'a> {
             DeclKind::Member | DeclKind::Macro | DeclKind::EnumConst => trailing()
                 .or_else(|| site.parent.and_then(|d| d.param(site.name)).map(param_doc))
                 .or_else(|| {
+                    // Above a run it heads the run — unless it names the
+                    // first entry (`/* PAGE_SHIFT determines the page size */`).
                     let doc = above()?;
-                    (doc.kernel_doc || !site.starts_run).then_some(doc)
+                    let names_it = doc
+                        .summary
+                        .strip_prefix(site.name)
+                        .is_some_and(|rest| rest.starts_with([' ', '(', ':', ',']));
+                    (doc.kernel_doc || !site.starts_run || names_it).then_some(doc)
                 }),
             DeclKind::Function | DeclKind::Prototype | DeclKind::Tag => above(),
             DeclKind::Typedef | DeclKind::Global => above().or_else(trailing),
@@ -517,7 +524,7 @@ mod tests {
 
     #[test]
     fn headings_and_non_docs() {
-        let src = "/* Epoll event masks */\n#define EPOLLIN 1\n#define EPOLLPRI 2\n/* Used in tsk->state: */\n#define TASK_RUNNING 0\n\n/* fs/dcache.c */\nint a;\n/* -- mpiutil.c -- */\nint b;\n/* --- */\nint c;\n#define CSIGNAL 0xff /* signal mask */\n";
+        let src = "/* Epoll event masks */\n#define EPOLLIN 1\n#define EPOLLPRI 2\n/* PAGE_SHIFT is the shift */\n#define PAGE_SHIFT 12\n#define PAGE_SIZE 4096\n/* Used in tsk->state: */\n#define TASK_RUNNING 0\n\n/* fs/dcache.c */\nint a;\n/* -- mpiutil.c -- */\nint b;\n/* --- */\nint c;\n#define CSIGNAL 0xff /* signal mask */\n";
         let c = Comments::scan(src);
         let at = |s: &str| {
             (

@@ -6,6 +6,13 @@
 #
 #   bench/kernel.sh               everything (the site takes the longest)
 #   BENCH_SKIP_SITE=1 bench/kernel.sh   all but `cgloss site`
+#   BENCH_SKIP_PEERS=1 bench/kernel.sh  cgloss only (no ctags, gtags, cscope)
+#   CGLOSS=/path/to/cgloss BENCH_TAG=before bench/kernel.sh
+#                                 another build (not built here), writing to
+#                                 work-before/, to compare two builds in one run
+#
+# The site (27 GB for the whole kernel) is removed once measured unless
+# BENCH_KEEP_SITE=1.
 #
 # Installs what is missing with apt-get (needs root), unpacks the tree once
 # into $CGLOSS_BENCH_CACHE (default ~/.cache/cgloss-bench), never inside the
@@ -15,7 +22,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${CGLOSS_BENCH_CACHE:-$HOME/.cache/cgloss-bench}
 SRC=$CACHE/linux-source-6.12
-WORK=$CACHE/work
+WORK=$CACHE/work${BENCH_TAG:+-$BENCH_TAG}
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 
 apt_install() {
@@ -48,9 +55,11 @@ if [ ! -f "$SRC/Makefile" ]; then
     mv "$SRC.partial" "$SRC"
 fi
 
-echo "bench: building cgloss (release)" >&2
-(cd "$REPO" && cargo build --release --quiet)
-CGLOSS=$REPO/target/release/cgloss
+if [ -z "${CGLOSS:-}" ]; then
+    echo "bench: building cgloss (release)" >&2
+    (cd "$REPO" && cargo build --release --quiet)
+    CGLOSS=$REPO/target/release/cgloss
+fi
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -81,10 +90,15 @@ rss() { field "$1" "Maximum resident set size" | awk '{ printf "%.0f", $1 / 1024
 N_FILES=$(cd "$SRC" && find . -type f \( -name '*.c' -o -name '*.h' \) | wc -l)
 N_LINKS=$(cd "$SRC" && find . -type l \( -name '*.c' -o -name '*.h' \) | wc -l)
 
-run ctags "$SRC" ctags -R --languages=C --langmap=C:+.h --kinds-C=+p --fields=+S -f "$WORK/tags" .
-mkdir -p "$WORK/gtags"
-run gtags "$SRC" gtags "$WORK/gtags"
-run cscope "$SRC" cscope -b -q -k -R -f "$WORK/cscope.out"
+PEERS=(ctags gtags cscope)
+if [ "${BENCH_SKIP_PEERS:-0}" = 1 ]; then
+    PEERS=()
+else
+    run ctags "$SRC" ctags -R --languages=C --langmap=C:+.h --kinds-C=+p --fields=+S -f "$WORK/tags" .
+    mkdir -p "$WORK/gtags"
+    run gtags "$SRC" gtags "$WORK/gtags"
+    run cscope "$SRC" cscope -b -q -k -R -f "$WORK/cscope.out"
+fi
 run cgloss-index-cold "$SRC" "$CGLOSS" index --quiet --root . --index "$INDEX"
 run cgloss-index-nochange "$SRC" "$CGLOSS" index --quiet --root . --index "$INDEX"
 
@@ -116,7 +130,7 @@ done
 echo
 cold=$(wall cgloss-index-cold)
 cold_rss=$(rss cgloss-index-cold)
-for peer in ctags gtags cscope; do
+for peer in "${PEERS[@]}"; do
     awk -v c="$cold" -v p="$(wall $peer)" -v cr="$cold_rss" -v pr="$(rss $peer)" -v n="$peer" \
         'BEGIN { printf "- cold `cgloss index` / `%s`: wall %.2f, peak RSS %.2f\n", n, c / p, cr / pr }'
 done
@@ -126,5 +140,6 @@ echo "cgloss index (one edit): $(grep -h 'updated' "$WORK/cgloss-index-oneedit.e
 if [ -f "$WORK/cgloss-site.err" ]; then
     echo "cgloss site: $(grep -h 'wrote' "$WORK/cgloss-site.err" | sed 's/^cgloss: //')"
     echo "site on disk: $(du -sh "$WORK/site" | cut -f1)"
+    [ "${BENCH_KEEP_SITE:-0}" = 1 ] || rm -rf "$WORK/site"
 fi
 echo "index database: $(du -h "$INDEX" | cut -f1)"

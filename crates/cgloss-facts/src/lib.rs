@@ -269,6 +269,10 @@ pub struct FileFacts {
     pub globals: Vec<GlobalFact>,
     /// `#include` targets as written (`<linux/slab.h>`, `"slab.h"`), in order.
     pub includes: Vec<String>,
+    /// Every name the file's code uses after `->` or `.` (member names,
+    /// designators), sorted, each once: evidence of which definition of a
+    /// struct the file is compiled against.
+    pub member_names: Vec<String>,
     /// Number of lines.
     pub n_lines: u32,
     /// Number of ERROR and MISSING nodes in the syntax tree.

@@ -703,7 +703,9 @@ impl Index {
     ///
     /// 1. definitions in the same file;
     /// 2. those having every member in `accessed` (SLUB's `struct
-    ///    kmem_cache` has `cpu_slab`, SLAB's does not);
+    ///    kmem_cache` has `cpu_slab`, SLAB's does not); then, of the member
+    ///    names that tell the definitions apart, the one having strictly the
+    ///    most of those the file's code uses;
     /// 3. those the kernel compiles: not under `#ifndef __KERNEL__`, and
     ///    not a `uapi/` variant when another definition exists;
     /// 4. those in headers that `from` includes itself.
@@ -744,6 +746,29 @@ impl Index {
                 .iter()
                 .all(|name| r.members.iter().any(|m| m.name == *name))
         });
+        // The file's evidence: of the member names that tell the remaining
+        // definitions apart, those its code uses (`->cpu_slab` appears in
+        // mm/slub.c only with SLUB's); the definition with strictly the
+        // most of them wins.
+        let used = &self.files[from as usize].member_names;
+        let has = |r: &RecordFact, name: &str| r.members.iter().any(|m| m.name == name);
+        let telling: Vec<&str> = defs
+            .iter()
+            .flat_map(|(_, r)| r.members.iter().map(|m| m.name.as_str()))
+            .filter(|name| !defs.iter().all(|(_, r)| has(r, name)))
+            .filter(|name| used.binary_search_by(|u| u.as_str().cmp(name)).is_ok())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !telling.is_empty() {
+            let score = |r: &RecordFact| telling.iter().filter(|n| has(r, n)).count();
+            let mut scores: Vec<usize> = defs.iter().map(|(_, r)| score(r)).collect();
+            scores.sort_unstable_by(|a, b| b.cmp(a));
+            if scores[0] > 0 && scores.get(1).is_none_or(|second| *second < scores[0]) {
+                let best = scores[0];
+                defs.retain(|(_, r)| score(r) == best);
+            }
+        }
         narrow(&mut defs, &|f, r| {
             !r.user_only && !is_uapi(&self.files[f as usize].path)
         });

@@ -26,7 +26,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -44,7 +44,8 @@ CREATE TABLE files(
   first_symbol INTEGER NOT NULL,
   last_symbol INTEGER NOT NULL,
   diagnostics BLOB,
-  includes TEXT
+  includes TEXT,
+  member_names TEXT
 );
 CREATE INDEX files_state ON files(path, size, mtime_ns, hash);
 CREATE INDEX files_status ON files(status, functions);
@@ -374,7 +375,7 @@ impl Store {
         let mut files: Vec<FileFacts> = Vec::new();
         let mut by_id: HashMap<i64, usize> = HashMap::new();
         let mut stmt = self.sql(self.conn.prepare(
-            "SELECT id, path, lines, syntax_errors, diagnostics, includes FROM files
+            "SELECT id, path, lines, syntax_errors, diagnostics, includes, member_names FROM files
              WHERE status != 'skipped' ORDER BY path",
         ))?;
         let mut rows = self.sql(stmt.query([]))?;
@@ -392,7 +393,8 @@ impl Store {
                 facts.first_error = first;
                 facts.diagnostics = diags;
             }
-            facts.includes = split_includes(self.sql(r.get(5))?);
+            facts.includes = split_lines(self.sql(r.get(5))?);
+            facts.member_names = split_lines(self.sql(r.get(6))?);
             by_id.insert(id, files.len());
             files.push(facts);
         }
@@ -571,8 +573,8 @@ impl Stored {
     }
 }
 
-/// The `includes` column back into a list.
-pub(crate) fn split_includes(column: Option<String>) -> Vec<String> {
+/// A column of lines (`includes`, `member_names`) back into a list.
+pub(crate) fn split_lines(column: Option<String>) -> Vec<String> {
     column
         .map(|c| c.split('\n').map(str::to_string).collect())
         .unwrap_or_default()
@@ -629,6 +631,7 @@ pub struct Encoded {
     syntax_errors: u32,
     diagnostics: Option<Vec<u8>>,
     includes: Option<String>,
+    member_names: Option<String>,
     rows: Vec<Row>,
 }
 
@@ -654,6 +657,7 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
                 syntax_errors: 0,
                 diagnostics: None,
                 includes: None,
+                member_names: None,
                 rows: Vec::new(),
             }
         }
@@ -767,6 +771,7 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
         syntax_errors: f.n_syntax_errors,
         diagnostics: Some(encode(&(&f.first_error, &f.diagnostics))),
         includes: (!f.includes.is_empty()).then(|| f.includes.join("\n")),
+        member_names: (!f.member_names.is_empty()).then(|| f.member_names.join("\n")),
         rows,
     }
 }
@@ -828,8 +833,8 @@ impl Writer<'_> {
         let r = (|| -> rusqlite::Result<()> {
             let mut file = tx.prepare_cached(
                 "INSERT INTO files(path, size, mtime_ns, hash, status, message, lines, syntax_errors,
-                   functions, first_symbol, last_symbol, diagnostics, includes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                   functions, first_symbol, last_symbol, diagnostics, includes, member_names)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             file.execute(params![
                 e.path,
@@ -844,7 +849,8 @@ impl Writer<'_> {
                 first,
                 first + e.rows.len() as i64 - 1,
                 e.diagnostics,
-                e.includes
+                e.includes,
+                e.member_names
             ])?;
             let file_id = tx.last_insert_rowid();
             let mut sym = tx.prepare_cached(

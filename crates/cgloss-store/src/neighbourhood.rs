@@ -257,18 +257,20 @@ impl Store {
         let mut files: BTreeMap<i64, FileFacts> = BTreeMap::new();
         let mut path_of = self.sql(
             self.conn
-                .prepare_cached("SELECT path, includes FROM files WHERE id = ?1"),
+                .prepare_cached("SELECT path, includes, member_names FROM files WHERE id = ?1"),
         )?;
         for (_, l) in loaded {
             let facts = match files.entry(l.file_id) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => {
-                    let (path, includes): (String, Option<String>) = self.sql(
-                        path_of.query_row(params![l.file_id], |r| Ok((r.get(0)?, r.get(1)?))),
-                    )?;
+                    let (path, includes, member_names): (String, Option<String>, Option<String>) =
+                        self.sql(path_of.query_row(params![l.file_id], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        }))?;
                     e.insert(FileFacts {
                         path,
-                        includes: crate::split_includes(includes),
+                        includes: crate::split_lines(includes),
+                        member_names: crate::split_lines(member_names),
                         ..FileFacts::default()
                     })
                 }

@@ -125,6 +125,20 @@ pub fn blankable(src: &[u8], toks: &[(usize, Tok)], conds: &[(usize, Branch)]) -
     out
 }
 
+/// The names used after `->` or `.` anywhere in `code`, sorted, each once.
+pub fn member_names(code: &[(usize, Tok)]) -> Vec<String> {
+    let mut names: Vec<&str> = code
+        .windows(2)
+        .filter_map(|w| match w {
+            [(_, Tok::Punct(b'.') | Tok::Arrow), (_, Tok::Ident(name))] => Some(*name),
+            _ => None,
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(str::to_string).collect()
+}
+
 /// Whether the braces at `open` and `close` hold no code at all.
 pub fn is_empty(code: &[(usize, Tok)], open: usize, close: usize) -> bool {
     within(code, open + 1, close).is_empty()

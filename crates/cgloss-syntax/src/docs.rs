@@ -22,6 +22,8 @@ pub struct Comment {
     pub code_before: bool,
     /// Code stands after it on its last line.
     pub code_after: bool,
+    /// The line of the last code token before it.
+    pub code_line_before: u32,
 }
 
 /// All comments of a file, in order, with the queries the extractor needs.
@@ -69,6 +71,7 @@ impl<'a> Comments<'a> {
                 end_line: crate::lex::end_line(text, &t),
                 code_before: code_line == t.line,
                 code_after: false,
+                code_line_before: code_line,
             };
             let merge = match list.last() {
                 Some(prev) => {
@@ -125,8 +128,9 @@ impl<'a> Comments<'a> {
     /// - members, macros and enum constants: a trailing comment on the
     ///   declaration's line, then the `@name:` entry of the enclosing
     ///   kernel-doc, then a comment directly above (not when it heads a
-    ///   run of macros or enum constants, unless it begins with the
-    ///   declared name);
+    ///   run of two or more macros, enum constants or members with no
+    ///   blank line or comment between, unless it begins with the declared
+    ///   name);
     /// - functions, prototypes, structs, unions, enums, typedefs and
     ///   globals: kernel-doc (or a `/* name - summary` comment naming the
     ///   declaration), then a comment directly above; typedefs and globals
@@ -187,13 +191,30 @@ impl<'a> Comments<'a> {
     }
 
     /// A plain comment standing on lines of its own that ends on the line
-    /// directly above `line` (the declaration starting at byte `pos`).
+    /// directly above `line` (the declaration starting at byte `pos`) — not
+    /// one that continues, indented deeper, under the declaration before
+    /// (`unsigned long qsmaskinit;` then `/* … */` lines below it).
     fn leading(&self, pos: usize, line: u32) -> Option<Doc> {
-        let c = self.last_before(pos)?;
+        let k = self.list.partition_point(|c| c.end <= pos).checked_sub(1)?;
+        let c = &self.list[k];
         if c.end_line + 1 != line || c.code_before || c.code_after {
             return None;
         }
         if !self.only_space_between(c.end, pos) || self.is_file_header(c) {
+            return None;
+        }
+        // The first comment of a stack of own-line comments ending here.
+        let mut first = k;
+        while first > 0 {
+            let (above, this) = (&self.list[first - 1], &self.list[first]);
+            if above.end_line + 1 != this.start_line || above.code_before || above.code_after {
+                break;
+            }
+            first -= 1;
+        }
+        let top = &self.list[first];
+        let column = |at: usize| at - self.text[..at].rfind('\n').map_or(0, |n| n + 1);
+        if top.code_line_before + 1 == top.start_line && column(top.start) > column(pos) {
             return None;
         }
         plain_doc(&self.text[c.start..c.end])
@@ -308,7 +329,13 @@ pub fn strip_markers(comment: &str) -> String {
             } else {
                 t
             };
-            lines.push(t.trim_end().trim_end_matches('*').trim_end().to_string());
+            // A box border's stars go; a wildcard's star stays (`SD_*`).
+            let t = t.trim_end();
+            let stars = t.trim_end_matches('*');
+            let wildcard = t.len() - stars.len() == 1
+                && stars.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+            let t = if wildcard { t } else { stars.trim_end() };
+            lines.push(t.to_string());
         }
     }
     while lines.first().is_some_and(|l| l.is_empty()) {
@@ -602,6 +629,28 @@ mod tests {
         let src = "/* Copyright 2020 */\nint f(void);\n";
         let comments = Comments::scan(src);
         assert!(comments.leading(src.find("int").unwrap(), 2).is_none());
+    }
+
+    #[test]
+    fn comments_under_a_member_are_not_the_next_ones() {
+        let src = "struct n {\n\tunsigned long a;\n\t\t\t/* for a, */\n\t\t\t/* continued. */\n\tunsigned long b;\n\t/* for c */\n\tint c;\n};\n";
+        let c = Comments::scan(src);
+        let at = |s: &str| {
+            (
+                src.find(s).unwrap(),
+                src[..src.find(s).unwrap()].matches('\n').count() as u32 + 1,
+            )
+        };
+        let (b, bl) = at("unsigned long b");
+        assert!(c.leading(b, bl).is_none());
+        let (cc, cl) = at("int c");
+        assert_eq!(c.leading(cc, cl).unwrap().summary, "for c");
+        assert_eq!(strip_markers("/* See SD_* */"), "See SD_*");
+        assert_eq!(strip_markers("/* box **\n * line *\n */"), "box\nline");
+        assert_eq!(
+            strip_markers("/*-*******\n*  Constants\n*********/"),
+            "-\n Constants"
+        );
     }
 
     #[test]

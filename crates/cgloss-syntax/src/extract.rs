@@ -45,6 +45,7 @@ pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts 
     ex.count_errors();
     ex.walk(parse.tree.root_node());
     ex.typed_variable_macros();
+    ex.facts.member_names = crate::bodies::member_names(&parse.code);
     ex.facts
 }
 
@@ -832,6 +833,11 @@ impl<'a> Extractor<'a> {
                 self.tag_type(type_node, None);
             }
             let base = base_type(type_node, src, |n| self.anon_tag(n));
+            // The next member declared on the next line, no comment between:
+            // a plain comment above this one heads the run.
+            let starts_run = field
+                .next_named_sibling()
+                .is_some_and(|n| n.kind() == "field_declaration" && line(n) == end_line(field) + 1);
             for d in declarators {
                 let Some((name_node, _, _)) = declarator_name(d) else {
                     continue;
@@ -839,6 +845,7 @@ impl<'a> Extractor<'a> {
                 let name = text(name_node, src);
                 let doc = self.comments.doc(&Site {
                     parent: record_doc,
+                    starts_run,
                     ..Site::new(
                         DeclKind::Member,
                         name,

@@ -209,6 +209,19 @@ pub struct TypedefFact {
     pub doc: Option<Box<Doc>>,
 }
 
+/// An enumeration with a body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumFact {
+    /// `enum NAME`, or a synthetic `{anon}path:line`.
+    pub tag: String,
+    /// Line of the keyword.
+    pub line: Line,
+    /// Its own documentation.
+    pub doc: Option<Box<Doc>>,
+    /// Its constants, in order (their facts are in `FileFacts::enum_consts`).
+    pub constants: Vec<String>,
+}
+
 /// An enumeration constant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumConstFact {
@@ -263,6 +276,8 @@ pub struct FileFacts {
     pub records: Vec<RecordFact>,
     /// Typedefs, in source order.
     pub typedefs: Vec<TypedefFact>,
+    /// Enumerations with a body, in source order.
+    pub enums: Vec<EnumFact>,
     /// Enumeration constants, in source order.
     pub enum_consts: Vec<EnumConstFact>,
     /// File-scope variables, in source order.
@@ -399,6 +414,17 @@ impl FileFacts {
                 self.path,
                 t.line,
                 doc_suffix(&t.doc)
+            );
+        }
+        for e in &self.enums {
+            let _ = writeln!(
+                out,
+                "enum {}  {}:{}  ({}){}",
+                e.tag,
+                self.path,
+                e.line,
+                e.constants.join(", "),
+                doc_suffix(&e.doc)
             );
         }
         for e in &self.enum_consts {

@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use cgloss_facts::{
-    Doc, EnumConstFact, FileFacts, FunctionFact, GlobalFact, MacroFact, MemberFact, Param,
-    PrototypeFact, RecordFact, TypeRef, TypedefFact,
+    Doc, EnumConstFact, EnumFact, FileFacts, FunctionFact, GlobalFact, MacroFact, MemberFact,
+    Param, PrototypeFact, RecordFact, TypeRef, TypedefFact,
 };
 
 /// Index of a file in the `Index` (files are sorted by path).
@@ -177,6 +177,35 @@ fn is_uapi(path: &str) -> bool {
     path.starts_with("uapi/") || path.contains("/uapi/")
 }
 
+/// A definition of a type: a struct or union, an enum, a typedef.
+#[derive(Clone, Copy, Debug)]
+pub enum TypeDef<'a> {
+    /// `struct x { … }` or `union x { … }`.
+    Record(FileId, &'a RecordFact),
+    /// `enum x { … }`.
+    Enum(FileId, &'a EnumFact),
+    /// `typedef … x;`.
+    Typedef(FileId, &'a TypedefFact),
+}
+
+impl TypeDef<'_> {
+    /// The file defining it.
+    pub fn file(&self) -> FileId {
+        match *self {
+            TypeDef::Record(f, _) | TypeDef::Enum(f, _) | TypeDef::Typedef(f, _) => f,
+        }
+    }
+
+    /// Its line.
+    pub fn line(&self) -> u32 {
+        match self {
+            TypeDef::Record(_, r) => r.line,
+            TypeDef::Enum(_, e) => e.line,
+            TypeDef::Typedef(_, t) => t.line,
+        }
+    }
+}
+
 /// Something that refers to a function without calling it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Referrer<'a> {
@@ -195,6 +224,7 @@ pub struct Index {
     prototypes: HashMap<String, Vec<Loc>>,
     macros: HashMap<String, Vec<Loc>>,
     records: HashMap<String, Vec<Loc>>,
+    enums: HashMap<String, Vec<Loc>>,
     typedefs: HashMap<String, Vec<Loc>>,
     enum_consts: HashMap<String, Vec<Loc>>,
     globals: HashMap<String, Vec<Loc>>,
@@ -230,6 +260,7 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
         prototypes: HashMap::new(),
         macros: HashMap::new(),
         records: HashMap::new(),
+        enums: HashMap::new(),
         typedefs: HashMap::new(),
         enum_consts: HashMap::new(),
         globals: HashMap::new(),
@@ -244,6 +275,7 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
         push(&mut index.prototypes, file, &facts.prototypes, |f| &f.name);
         push(&mut index.macros, file, &facts.macros, |f| &f.name);
         push(&mut index.records, file, &facts.records, |f| &f.tag);
+        push(&mut index.enums, file, &facts.enums, |f| &f.tag);
         push(&mut index.typedefs, file, &facts.typedefs, |f| &f.name);
         push(&mut index.enum_consts, file, &facts.enum_consts, |f| {
             &f.name
@@ -815,6 +847,84 @@ impl Index {
     /// Functions calling `id`, ordered by (path, line).
     pub fn callers(&self, id: FnId) -> &[FnId] {
         self.callers.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The macros named `name` (in the file at `path` when given), in
+    /// (path, line) order.
+    pub fn find_macros(&self, name: &str, path: Option<&str>) -> Vec<(FileId, &MacroFact)> {
+        self.macros
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(|l| path.is_none_or(|p| self.files[l.file as usize].path == p))
+            .map(|l| (l.file, &self.files[l.file as usize].macros[l.idx as usize]))
+            .collect()
+    }
+
+    /// The definitions of the type `name` — `struct x`, `union x`, `enum x`
+    /// or a typedef name — (in the file at `path` when given), in (path,
+    /// line) order.
+    pub fn find_types(&self, name: &str, path: Option<&str>) -> Vec<TypeDef<'_>> {
+        let in_path = |l: &&Loc| path.is_none_or(|p| self.files[l.file as usize].path == p);
+        let file = |l: &Loc| &self.files[l.file as usize];
+        let mut out: Vec<TypeDef> = Vec::new();
+        for l in self.records.get(name).into_iter().flatten().filter(in_path) {
+            out.push(TypeDef::Record(l.file, &file(l).records[l.idx as usize]));
+        }
+        for l in self.enums.get(name).into_iter().flatten().filter(in_path) {
+            out.push(TypeDef::Enum(l.file, &file(l).enums[l.idx as usize]));
+        }
+        for l in self
+            .typedefs
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(in_path)
+        {
+            out.push(TypeDef::Typedef(l.file, &file(l).typedefs[l.idx as usize]));
+        }
+        out.sort_by_key(|t| (t.file(), t.line()));
+        out
+    }
+
+    /// The enumeration constant `name` as defined in `file`, if it is there.
+    pub fn enum_const_in(&self, file: FileId, name: &str) -> Option<&EnumConstFact> {
+        self.files[file as usize]
+            .enum_consts
+            .iter()
+            .find(|e| e.name == name)
+    }
+
+    /// Every function and file-scope variable whose code uses `name` (a
+    /// call, a reference, a type it names: `struct page`), in (path, line)
+    /// order. Answers "where is this macro or type used".
+    pub fn users(&self, name: &str) -> Vec<Referrer<'_>> {
+        let mut out = Vec::new();
+        for id in self.all_functions() {
+            let f = self.function(id);
+            if f.calls.iter().chain(&f.refs).any(|n| n == name) {
+                out.push(Referrer {
+                    name: &f.name,
+                    site: self.site(id.file, f.line),
+                    summary: self.function_doc(id).map(|(d, _)| d.summary.as_str()),
+                });
+            }
+        }
+        for (file, facts) in self.files.iter().enumerate() {
+            for g in facts
+                .globals
+                .iter()
+                .filter(|g| g.refs.iter().any(|n| n == name))
+            {
+                out.push(Referrer {
+                    name: &g.name,
+                    site: self.site(file as FileId, g.line),
+                    summary: g.doc.as_deref().map(|d| d.summary.as_str()),
+                });
+            }
+        }
+        out.sort_by(|a, b| (a.site.path, a.site.line).cmp(&(b.site.path, b.site.line)));
+        out
     }
 
     /// Functions and variables that refer to `id` without calling it.

@@ -27,6 +27,11 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// C source on one line: continuations joined, whitespace collapsed.
+pub(crate) fn collapse_source(s: &str) -> String {
+    collapse(&s.replace("\\\n", " ").replace("\\\r\n", " "))
+}
+
 /// `&struct foo` → `struct foo`, `%NULL` → `NULL`, `@mm` → `mm`, ``` ``x`` ``` → `x`.
 fn unwrap_markup(text: &str) -> String {
     let text = text.replace("``", "");

@@ -2,14 +2,17 @@
 //! documentation the index knows, as a `FunctionReport` view model that
 //! prints as text or JSON.
 //!
-//! # JSON format (`schema_version` 1)
+//! # JSON format (`schema_version` 2)
 //!
 //! `cgloss report --format json` prints a JSON array with one object per
-//! function definition, ordered by (file, line). Fields:
+//! definition reported, ordered by (file, line); each has a `kind`:
+//! `function`, `macro` or `type` (see `docs/json.md` for the macro and type
+//! reports). The fields of a function report:
 //!
 //! | field | meaning |
 //! |---|---|
-//! | `schema_version` | `1`; bumped when a field changes meaning or disappears |
+//! | `kind` | `"function"` |
+//! | `schema_version` | `2`; bumped when a field changes meaning or disappears |
 //! | `lang` | `"en"` or `"zh"`: the language of `body[].text` |
 //! | `name` | function name (`sys_open` for `SYSCALL_DEFINE3(open, …)`) |
 //! | `file` | path relative to the root, `/`-separated |
@@ -31,20 +34,61 @@
 #![warn(missing_docs)]
 
 mod gloss;
+mod glossary;
 mod lang;
 mod render;
+mod symbols;
 mod text;
 mod types;
 
 use serde::Serialize;
 
 pub use gloss::gloss;
+pub use glossary::{fill, normalize, Glossary, GlossaryError};
 pub use lang::Lang;
 pub use render::render;
-pub use text::to_text;
+pub use symbols::{
+    macro_to_text, render_macro, render_type, type_to_text, ConstantRow, MacroParam, MacroReport,
+    MemberRow, TypeReport,
+};
+pub use text::{to_text, to_text_with_source};
 
 /// The JSON schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// One report of `cgloss report`: a function, a macro or a type. In JSON
+/// each object says which in its `kind` field.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Report {
+    /// A function definition.
+    Function(FunctionReport),
+    /// A `#define`.
+    Macro(MacroReport),
+    /// A struct, union, enum or typedef.
+    Type(TypeReport),
+}
+
+impl Report {
+    /// The report as text; with `source`, each statement's C follows its
+    /// rendered line.
+    pub fn to_text(&self, source: bool) -> String {
+        match self {
+            Report::Function(r) if source => to_text_with_source(r),
+            Report::Function(r) => to_text(r),
+            Report::Macro(r) => macro_to_text(r),
+            Report::Type(r) => type_to_text(r),
+        }
+    }
+}
+
+/// The JSON array of reports of any kind, pretty-printed, with a final
+/// newline.
+pub fn reports_to_json(reports: &[Report]) -> String {
+    let mut s = serde_json::to_string_pretty(reports).expect("reports serialize");
+    s.push('\n');
+    s
+}
 
 /// Everything a function report shows.
 #[derive(Clone, Debug, Serialize)]

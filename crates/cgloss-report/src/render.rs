@@ -575,8 +575,12 @@ impl<'a> Renderer<'a> {
                 let found = self.scope.member(object, field);
                 match self.member_gloss(found, field) {
                     Some(mut row) => {
-                        let g = decapitalize(&row.gloss);
-                        row.gloss = g.clone();
+                        // A member's doc that starts with its name reads as
+                        // it is (`features requested from the userspace`):
+                        // the name-first rule of §5a is for symbols that
+                        // stand alone.
+                        row.gloss = decapitalize(&row.gloss);
+                        let g = row.gloss.clone();
                         format!("{obj}{}{}", w.possessive, self.mark(row, g))
                     }
                     None => format!("{obj}{}{field}", if *arrow { "->" } else { "." }),

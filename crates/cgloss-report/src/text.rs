@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::FunctionReport;
+use crate::{FunctionReport, Related};
 
 /// The report as text, every line ending in a newline.
 pub fn to_text(r: &FunctionReport) -> String {
@@ -41,21 +41,44 @@ pub fn to_text(r: &FunctionReport) -> String {
             l.text
         );
     }
-    for (label, rows) in [(w.callers, &r.callers), (w.callees, &r.callees)] {
-        if rows.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "{label}");
-        for row in rows {
-            let _ = write!(out, "  {}", row.name);
-            if let (Some(file), Some(line)) = (&row.file, row.line) {
-                let _ = write!(out, "  {file}:{line}");
-                if let Some(s) = &row.summary {
-                    let _ = write!(out, "  {s}");
-                }
-            }
-            out.push('\n');
-        }
+    for (label, rows) in [
+        (w.callers, &r.callers),
+        (w.callees, &r.callees),
+        (w.referenced_by, &r.referenced_by),
+    ] {
+        related(&mut out, label, rows);
     }
     out
+}
+
+/// The report as text, with each statement's C under its rendered line
+/// (`cgloss report --source`).
+pub fn to_text_with_source(r: &FunctionReport) -> String {
+    let mut with = r.clone();
+    for l in &mut with.body {
+        if !l.source.is_empty() && l.source != l.text {
+            let indent = "  ".repeat(l.depth as usize);
+            let pad = " ".repeat(l.line.to_string().len());
+            l.text = format!("{}\n{pad}  {indent}| {}", l.text, l.source);
+        }
+    }
+    to_text(&with)
+}
+
+/// A section of related functions: `LABEL (N):` then one row each.
+pub(crate) fn related(out: &mut String, label: &str, rows: &[Related]) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{label} ({}):", rows.len());
+    for row in rows {
+        let _ = write!(out, "  {}", row.name);
+        if let (Some(file), Some(line)) = (&row.file, row.line) {
+            let _ = write!(out, "  {file}:{line}");
+            if let Some(s) = &row.summary {
+                let _ = write!(out, "  {s}");
+            }
+        }
+        out.push('\n');
+    }
 }

@@ -41,14 +41,6 @@ fn render_fixture(fixture: &str) -> String {
             let report = render(&index, id, &body, lang);
             check_spans(&report);
             let mut s = to_text(&report);
-            for r in &report.referenced_by {
-                s.push_str(&format!(
-                    "~ referenced by {} {}:{}\n",
-                    r.name,
-                    r.file.as_deref().unwrap_or("?"),
-                    r.line.unwrap_or(0)
-                ));
-            }
             for l in &report.body {
                 for a in &l.ambiguous {
                     let at: Vec<&str> =
@@ -135,8 +127,10 @@ fn check_spans(report: &cgloss_report::FunctionReport) {
                 .get(span.start..span.end)
                 .expect("char boundaries");
             let g = &line.glosses[span.gloss];
+            let name = g.symbol.rsplit('.').next().unwrap_or(&g.symbol);
             let matches = shown.to_lowercase().contains(&g.gloss.to_lowercase())
-                || shown.starts_with(&g.symbol);
+                || shown.starts_with(&g.symbol)
+                || shown.starts_with(&format!("{name} ("));
             assert!(matches, "span {shown:?} does not show {g:?}");
             last_end = span.end;
         }

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use cgloss_facts::{
-    Diagnostic, Doc, EnumConstFact, FileFacts, FunctionFact, GlobalFact, MacroFact, PrototypeFact,
-    RecordFact, TypedefFact,
+    Diagnostic, Doc, EnumConstFact, EnumFact, FileFacts, FunctionFact, GlobalFact, MacroFact,
+    PrototypeFact, RecordFact, TypedefFact,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -26,7 +26,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -79,11 +79,13 @@ CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee);
 CREATE INDEX IF NOT EXISTS refs_name ON refs(name);
 ";
 
-/// Errors of the store: SQLite's, or facts that do not decode.
+/// Errors of the store: SQLite's, or facts that do not decode. Each names
+/// its path; the cause is the error's `source` (printed after it by
+/// `anyhow`'s `{:#}`), so it is not repeated in the message.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// SQLite failed.
-    #[error("{path}: {source}")]
+    #[error("{}", path.display())]
     Sql {
         /// The database.
         path: PathBuf,
@@ -91,7 +93,7 @@ pub enum Error {
         source: rusqlite::Error,
     },
     /// A stored fact does not decode (a corrupt or foreign database).
-    #[error("{path}: stored facts do not decode ({source}); delete it to rebuild")]
+    #[error("{}: stored facts do not decode; delete it to rebuild", path.display())]
     Decode {
         /// The database.
         path: PathBuf,
@@ -99,12 +101,25 @@ pub enum Error {
         source: postcard::Error,
     },
     /// Creating the folder or moving the finished file failed.
-    #[error("{path}: {source}")]
+    #[error("{}", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The error.
         source: std::io::Error,
+    },
+    /// The path holds a file that is not a cgloss index: it is never
+    /// overwritten.
+    #[error("{}: not a cgloss index (refusing to overwrite it); choose another --index path", path.display())]
+    NotAnIndex {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Another `cgloss` is building or updating this index.
+    #[error("{}: another cgloss is building this index", path.display())]
+    Locked {
+        /// The index.
+        path: PathBuf,
     },
 }
 
@@ -178,6 +193,54 @@ pub fn default_path(canonical_root: &Path) -> Option<PathBuf> {
     )
 }
 
+/// The exclusive right to build or update one index, held until dropped
+/// (an advisory lock on `INDEX.lock` beside it). Readers need none: a
+/// first build is renamed into place when complete, an update is one
+/// transaction, so they always see the last complete index.
+pub struct BuildLock {
+    _file: std::fs::File,
+}
+
+impl BuildLock {
+    /// Takes the lock of the index at `path`. When another process holds
+    /// it: with `wait`, calls `waiting` once and blocks until it is free;
+    /// else fails with `Error::Locked`.
+    pub fn take(path: &Path, wait: bool, waiting: &mut dyn FnMut()) -> Result<BuildLock> {
+        let lock_path = {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(".lock");
+            PathBuf::from(name)
+        };
+        let io = |source| Error::Io {
+            path: lock_path.clone(),
+            source,
+        };
+        if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) if wait => {
+                waiting();
+                file.lock().map_err(io)?;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Locked {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        Ok(BuildLock { _file: file })
+    }
+}
+
 /// An open index database.
 pub struct Store {
     conn: Connection,
@@ -203,10 +266,25 @@ impl Store {
     }
 
     /// Opens an existing index; `None` when there is none at `path` or it
-    /// was written by another schema version (it is then rebuilt).
+    /// was written by another schema version (it is then rebuilt). A file
+    /// that is not a cgloss index at all is an error: it is never taken for
+    /// an old index and replaced.
     pub fn open(path: &Path) -> Result<Option<Store>> {
         if !path.is_file() {
             return Ok(None);
+        }
+        let not_an_index = || Error::NotAnIndex {
+            path: path.to_path_buf(),
+        };
+        let mut header = [0u8; 16];
+        let read = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+            .map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        if read.is_err() || &header != b"SQLite format 3\0" {
+            return Err(not_an_index());
         }
         let conn = Connection::open(path).map_err(|source| Error::Sql {
             path: path.to_path_buf(),
@@ -216,16 +294,17 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        let version: Option<String> = store
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .unwrap_or(None);
-        if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+        let meta = |key: &str| -> Option<String> {
+            store
+                .conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .unwrap_or(None)
+        };
+        if !meta("tool").is_some_and(|t| t.starts_with("cgloss ")) {
+            return Err(not_an_index());
+        }
+        if meta("schema_version").as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Ok(None);
         }
         store.sql(store.conn.execute_batch(
@@ -464,6 +543,11 @@ impl Store {
                 let mut f: TypedefFact = self.decode(data)?;
                 f.doc = doc;
                 facts.typedefs.push(f);
+            }
+            "enum" => {
+                let mut f: EnumFact = self.decode(data)?;
+                f.doc = doc;
+                facts.enums.push(f);
             }
             "enum_constant" => facts.enum_consts.push(EnumConstFact {
                 name: st.name.clone(),
@@ -742,6 +826,14 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
             ty: Some(type_text(&x.target)),
             data: Some(encode::<TypedefFact>(&x)),
             ..row("typedef", x.name.clone(), x.line, doc)
+        });
+    }
+    for mut x in f.enums {
+        let doc = x.doc.take();
+        let name = x.tag.strip_prefix("enum ").unwrap_or(&x.tag).to_string();
+        rows.push(Row {
+            data: Some(encode::<EnumFact>(&x)),
+            ..row("enum", name, x.line, doc)
         });
     }
     for x in f.enum_consts {

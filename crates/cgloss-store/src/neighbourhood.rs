@@ -81,7 +81,8 @@ impl Store {
     ) -> Result<Neighbourhood> {
         let mut loaded: BTreeMap<i64, Stored> = BTreeMap::new();
         let mut names: HashSet<String> = HashSet::new();
-        let mut queue: Vec<String> = vec![name.to_string()];
+        // `struct x` is stored as `x`; its users refer to `struct x`.
+        let mut queue: Vec<String> = vec![name.to_string(), bare(name).to_string()];
         let mut token_set: HashSet<String> = HashSet::new();
         for (p, f) in self.find_functions(name, path)? {
             token_set.extend(tokens(&p, &f));

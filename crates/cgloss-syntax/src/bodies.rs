@@ -380,6 +380,11 @@ const TYPE_WORDS: &[&str] = &[
     "__typeof",
 ];
 
+/// Whether `word` is a C type keyword (`int`, `unsigned`, `struct`…).
+pub fn is_type_word(word: &str) -> bool {
+    TYPE_WORDS.contains(&word)
+}
+
 /// Names a body calls (in order of first call) and other identifiers it uses
 /// (each once), leaving out its locals, `exclude` (the parameters), members
 /// and keywords. Locals are the names declared by statements that start
@@ -395,17 +400,29 @@ pub fn scan_body(
     let mut calls: Vec<String> = Vec::new();
     let mut refs: Vec<String> = Vec::new();
     let mut seen_calls = HashSet::new();
-    let mut seen_refs = HashSet::new();
+    let mut seen_refs: HashSet<&str> = HashSet::new();
+    let mut seen_tags: HashSet<String> = HashSet::new();
     for (k, &(_, tok)) in toks.iter().enumerate() {
         let Tok::Ident(name) = tok else {
             continue;
         };
+        let prev = k.checked_sub(1).map(|p| toks[p].1);
+        if let Some(Tok::Ident(kw @ ("struct" | "union" | "enum"))) = prev {
+            // A type the body names: `struct page` is a reference too, so
+            // the type's report can say where it is used.
+            let tag = format!("{kw} {name}");
+            if seen_tags.insert(tag.clone()) {
+                refs.push(tag);
+            }
+            continue;
+        }
         if NOT_NAMES.contains(&name) || exclude.contains(name) || locals.contains(name) {
             continue;
         }
-        let prev = k.checked_sub(1).map(|p| toks[p].1);
-        let after_keyword = matches!(prev, Some(Tok::Ident("goto" | "struct" | "union" | "enum")));
-        if matches!(prev, Some(Tok::Punct(b'.') | Tok::Arrow)) || after_keyword {
+        if matches!(
+            prev,
+            Some(Tok::Punct(b'.') | Tok::Arrow | Tok::Ident("goto"))
+        ) {
             continue;
         }
         let next = toks.get(k + 1).map(|t| t.1);
@@ -564,7 +581,15 @@ mod tests {
         // only matter when they name a function.
         assert_eq!(
             refs,
-            ["foo_t", "p", "list", "my_handler", "ops", "fallback"]
+            [
+                "struct page",
+                "foo_t",
+                "p",
+                "list",
+                "my_handler",
+                "ops",
+                "fallback"
+            ]
         );
     }
 }

@@ -7,8 +7,8 @@
 use std::collections::HashSet;
 
 use cgloss_facts::{
-    Diagnostic, Doc, EnumConstFact, FileFacts, FunctionFact, GlobalFact, MacroFact, MemberFact,
-    Param, PrototypeFact, RecordFact, TypedefFact,
+    Diagnostic, Doc, EnumConstFact, EnumFact, FileFacts, FunctionFact, GlobalFact, MacroFact,
+    MemberFact, Param, PrototypeFact, RecordFact, TypedefFact,
 };
 use tree_sitter::Node;
 
@@ -26,7 +26,13 @@ struct Extractor<'a> {
     directives: &'a Directives,
     comments: Comments<'a>,
     facts: FileFacts,
+    /// How many struct, union or enum definitions enclose the one being read.
+    nesting: u32,
 }
+
+/// Struct definitions nested deeper than this are not read (their members
+/// stay unknown): `tag_type` and `members` call each other per level.
+const MAX_NESTING: u32 = 64;
 
 pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts {
     let mut ex = Extractor {
@@ -40,6 +46,7 @@ pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts 
             includes: directives.includes.clone(),
             ..FileFacts::default()
         },
+        nesting: 0,
     };
     ex.facts.diagnostics = parse.notes.clone();
     ex.count_errors();
@@ -494,7 +501,20 @@ impl<'a> Extractor<'a> {
         let proto = clean(&head);
         let exclude: HashSet<&str> = params.iter().map(|p| p.name.as_str()).collect();
         let (open, close) = (body.start_byte(), body.end_byte().saturating_sub(1));
-        let (calls, refs) = crate::bodies::scan_body(&self.parse.code, open, close, &exclude);
+        let (calls, mut refs) = crate::bodies::scan_body(&self.parse.code, open, close, &exclude);
+        // The types of the parameters and the return value are used too.
+        let ret = cgloss_facts::TypeRef::parse(&return_type);
+        for t in params.iter().map(|p| &p.ty).chain(std::iter::once(&ret)) {
+            let named = t.base.starts_with("struct ")
+                || t.base.starts_with("union ")
+                || t.base.starts_with("enum ")
+                || (!t.base.is_empty()
+                    && !t.base.contains(' ')
+                    && !crate::bodies::is_type_word(&t.base));
+            if named && !refs.contains(&t.base) {
+                refs.push(t.base.clone());
+            }
+        }
         let doc = self.doc(DeclKind::Function, node, &name);
         self.facts.functions.push(FunctionFact {
             name,
@@ -736,7 +756,40 @@ impl<'a> Extractor<'a> {
     }
 
     /// A struct, union or enum specifier: records its definition when it has a body.
+    /// Whether a struct definition at `node` may still be read, one level
+    /// deeper than the current one; says once per file when not.
+    fn nest_deeper(&mut self, node: Node) -> bool {
+        if self.nesting < MAX_NESTING {
+            return true;
+        }
+        let said = self
+            .facts
+            .diagnostics
+            .iter()
+            .any(|d| d.message.starts_with("struct definitions nested"));
+        if !said {
+            let pos = node.start_position();
+            self.facts.diagnostics.push(Diagnostic {
+                line: pos.row as u32 + 1,
+                col: pos.column as u32 + 1,
+                message: format!(
+                    "struct definitions nested more than {MAX_NESTING} deep: the inner ones are not read"
+                ),
+            });
+        }
+        false
+    }
+
     fn tag_type(&mut self, node: Node<'a>, typedef_doc: Option<Doc>) {
+        if !self.nest_deeper(node) {
+            return;
+        }
+        self.nesting += 1;
+        self.tag_type_inner(node, typedef_doc);
+        self.nesting -= 1;
+    }
+
+    fn tag_type_inner(&mut self, node: Node<'a>, typedef_doc: Option<Doc>) {
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
@@ -745,6 +798,7 @@ impl<'a> Extractor<'a> {
         let own_doc = self.doc(DeclKind::Tag, node, &tag).or(typedef_doc);
         match node.kind() {
             "enum_specifier" => {
+                let names_before = self.facts.enum_consts.len();
                 let mut stack = vec![body];
                 while let Some(n) = stack.pop() {
                     let kids = named_children(n);
@@ -783,6 +837,17 @@ impl<'a> Extractor<'a> {
                 }
                 // Children were pushed in reverse per level; keep source order.
                 self.facts.enum_consts.sort_by_key(|e| e.line);
+                let mut constants: Vec<(u32, String)> = self.facts.enum_consts[names_before..]
+                    .iter()
+                    .map(|e| (e.line, e.name.clone()))
+                    .collect();
+                constants.sort();
+                self.facts.enums.push(EnumFact {
+                    tag,
+                    line: line(node),
+                    doc: own_doc.map(Box::new),
+                    constants: constants.into_iter().map(|(_, n)| n).collect(),
+                });
             }
             "struct_specifier" | "union_specifier" => {
                 let mut members = Vec::new();
@@ -823,7 +888,11 @@ impl<'a> Extractor<'a> {
             if declarators.is_empty() {
                 // An unnamed struct/union: its members belong to this record.
                 if let (Some(nb), true) = (nested_body, type_node.kind() != "enum_specifier") {
-                    self.members(nb, record_doc, out);
+                    if self.nest_deeper(nb) {
+                        self.nesting += 1;
+                        self.members(nb, record_doc, out);
+                        self.nesting -= 1;
+                    }
                 } else if type_node.kind() == "enum_specifier" {
                     self.tag_type(type_node, None);
                 }
@@ -843,6 +912,8 @@ impl<'a> Extractor<'a> {
                     continue;
                 };
                 let name = text(name_node, src);
+                // `u16 a:1, /* doc of a */` then `b:1; /* doc of b */`: each
+                // declarator's own trailing comment, on the line it ends.
                 let doc = self.comments.doc(&Site {
                     parent: record_doc,
                     starts_run,
@@ -850,7 +921,7 @@ impl<'a> Extractor<'a> {
                         DeclKind::Member,
                         name,
                         (field.start_byte(), line(field)),
-                        (field.end_byte(), end_line(field)),
+                        (d.end_byte(), end_line(d)),
                     )
                 });
                 out.push(MemberFact {

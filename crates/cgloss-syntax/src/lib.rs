@@ -172,7 +172,11 @@ fn verbatim_body(text: &str, f: &FunctionFact) -> FunctionBody {
     let end = (f.end_byte as usize).min(text.len());
     let start = (f.start_byte as usize).min(end);
     let first_line = f.start_line;
-    let stmts = text[start..end]
+    // Offsets come from the index: a file rewritten since may put them
+    // inside a character.
+    let stmts = text
+        .get(start..end)
+        .unwrap_or("")
         .lines()
         .enumerate()
         .skip(1)

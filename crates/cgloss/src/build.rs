@@ -2,11 +2,9 @@
 //! parallel (one tree-sitter parser per thread, trees dropped at once), then
 //! link. A progress bar shows on a terminal only.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use cgloss_index::Index;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::discover::{discover, read_text, SourceFile};
@@ -23,21 +21,15 @@ pub struct Tree {
 /// Discovers, extracts and links the C files under `root`.
 pub fn build(root: &Path, messages: &Messages) -> Tree {
     let files = discover(root, messages).files;
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(files.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} indexing {pos}/{len} files {wide_bar} {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = messages.progress(
+        files.len(),
+        "{spinner} indexing {pos}/{len} files {wide_bar} {eta}",
+    );
     let facts: Vec<_> = files
         .par_iter()
         .filter_map(|file| {
             let text = read_text(file, messages, true);
-            progress.inc(1);
+            progress.inc();
             let facts = cgloss_syntax::extract(&file.rel, &text?);
             for d in &facts.diagnostics {
                 messages.warn(&format!("{}:{}: {}", file.rel, d.line, d.message));
@@ -45,7 +37,7 @@ pub fn build(root: &Path, messages: &Messages) -> Tree {
             Some(facts)
         })
         .collect();
-    progress.finish_and_clear();
+    drop(progress);
     let index = cgloss_index::link(facts);
     // Keep only files that were read, in index order.
     let files = files

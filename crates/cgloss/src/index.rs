@@ -4,14 +4,13 @@
 //! Extraction runs on every core; one thread writes SQLite.
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use anyhow::Context;
 use cgloss_store::{FileState, Outcome, Store};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::discover::{decode, discover, SourceFile};
@@ -116,23 +115,38 @@ fn extract_one(file: &SourceFile, known: Option<&FileState>, messages: &Messages
     }
 }
 
-fn progress_bar(len: usize, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} {{pos}}/{{len}} files {{wide_bar}} {{eta}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
-
 /// Brings the index at `path` up to date with the tree at `root`, creating
 /// it when missing (or of another schema version).
 pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(Store, Update)> {
+    update_with(root, path, true, &[], messages)
+}
+
+/// `update`, reading again the files at the paths `force` whatever their
+/// size and modification time say.
+fn update_forcing(
+    root: &Path,
+    path: &Path,
+    force: &[String],
+    messages: &Messages,
+) -> anyhow::Result<(Store, Update)> {
+    update_with(root, path, true, force, messages)
+}
+
+/// `update`; without `wait`, fails at once when another cgloss is
+/// building the same index (else it waits, saying so).
+pub fn update_with(
+    root: &Path,
+    path: &Path,
+    wait: bool,
+    force: &[String],
+    messages: &Messages,
+) -> anyhow::Result<(Store, Update)> {
+    let _lock = cgloss_store::BuildLock::take(path, wait, &mut || {
+        messages.note(&format!(
+            "waiting for another cgloss to finish building {}",
+            path.display()
+        ))
+    })?;
     let discovered = discover(root, messages);
     let mut up = Update {
         duplicate_links: discovered.duplicate_links,
@@ -157,9 +171,10 @@ pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(
         .files
         .iter()
         .filter(|f| {
-            known
-                .get(&f.rel)
-                .is_none_or(|k| k.size != f.size || k.mtime_ns != f.mtime_ns)
+            force.contains(&f.rel)
+                || known
+                    .get(&f.rel)
+                    .is_none_or(|k| k.size != f.size || k.mtime_ns != f.mtime_ns)
         })
         .collect();
     up.removed = gone.len();
@@ -170,7 +185,10 @@ pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(
     for p in gone {
         writer.remove(p)?;
     }
-    let progress = progress_bar(todo.len(), "indexing");
+    let progress = messages.progress(
+        todo.len(),
+        "{spinner} indexing {pos}/{len} files {wide_bar} {eta}",
+    );
     let (tx, rx) = sync_channel::<Work>(256);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let known = &known;
@@ -181,7 +199,7 @@ pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(
             });
         });
         for work in rx {
-            progress.inc(1);
+            progress.inc();
             match &work.prepared {
                 None => {
                     writer.touch(&work.rel, &work.state)?;
@@ -195,7 +213,7 @@ pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(
         }
         Ok(())
     })?;
-    progress.finish_and_clear();
+    drop(progress);
     writer.commit()?;
     let store = if up.created {
         store.finish(path)?
@@ -209,6 +227,7 @@ pub fn update(root: &Path, path: &Path, messages: &Messages) -> anyhow::Result<(
 pub fn index(
     root: &Path,
     explicit: Option<&Path>,
+    wait: bool,
     messages: &Messages,
 ) -> anyhow::Result<crate::Status> {
     let start = Instant::now();
@@ -217,7 +236,7 @@ pub fn index(
         anyhow::bail!("{}: not a directory", root.display());
     }
     let path = index_path(root, explicit)?;
-    let (store, up) = update(root, &path, messages)?;
+    let (store, up) = update_with(root, &path, wait, &[], messages)?;
     let s = store.summary()?;
     let mut err = std::io::stderr().lock();
     let what = if up.created {
@@ -314,14 +333,13 @@ pub fn neighbourhood(
 ) -> anyhow::Result<(Loaded, Store)> {
     for attempt in 0..2 {
         let mut texts = std::collections::HashMap::new();
+        let mut hashes = std::collections::HashMap::new();
         let ns = store.neighbourhood(name, path, &mut |p, f| {
-            let file = SourceFile {
-                abs: root.join(p),
-                rel: p.to_string(),
-                size: 0,
-                mtime_ns: 0,
+            let Ok(bytes) = std::fs::read(root.join(p)) else {
+                return Vec::new();
             };
-            let Some(text) = crate::discover::read_text(&file, messages, false) else {
+            hashes.insert(p.to_string(), cgloss_store::hash(&bytes));
+            let Ok(text) = crate::discover::decode(p, bytes, messages, false) else {
                 return Vec::new();
             };
             let body = text
@@ -340,22 +358,34 @@ pub fn neighbourhood(
             paths
                 .iter()
                 .find(|p| !states.iter().any(|(s, _)| s == *p))
-                .map(|p| p.to_string())
+                .map(|p| (p.to_string(), false))
         } else {
-            states
-                .iter()
-                .find(|(p, s)| crate::discover::stat(&root.join(p)) != Some((s.size, s.mtime_ns)))
-                .map(|(p, _)| p.clone())
+            states.iter().find_map(|(p, s)| {
+                if crate::discover::stat(&root.join(p)) != Some((s.size, s.mtime_ns)) {
+                    return Some((p.clone(), false));
+                }
+                // Rewritten with the same size and time (a checkout, a
+                // tarball, a coarse clock): only the bytes tell.
+                hashes
+                    .get(p)
+                    .filter(|h| **h != s.hash)
+                    .map(|_| (p.clone(), true))
+            })
         };
         match stale {
-            Some(changed) if attempt == 0 => {
+            Some((changed, same_stat)) if attempt == 0 => {
+                let how = if same_stat {
+                    "changed, with the same size and modification time"
+                } else {
+                    "changed"
+                };
                 let _ = writeln!(
                     std::io::stderr(),
-                    "cgloss: the index is out of date ({changed} changed); updating it"
+                    "cgloss: the index is out of date ({changed} {how}); updating it"
                 );
                 let db = store.path().to_path_buf();
                 drop(store);
-                store = update(root, &db, messages)?.0;
+                store = update_forcing(root, &db, &[changed], messages)?.0;
             }
             _ => {
                 return Ok((

@@ -49,7 +49,8 @@ enum LangArg {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the report of a function: `name` or `path:name`.
+    /// Print the report of a function, macro or type: `name`, `path:name`,
+    /// `struct x`.
     Report {
         /// Root of the source tree (default: the current directory).
         #[arg(long, default_value = ".")]
@@ -64,7 +65,12 @@ enum Command {
         /// folder, when `cgloss index` made one; else the tree is parsed now).
         #[arg(long)]
         index: Option<PathBuf>,
-        /// The function(s): `name` or `path:name` (path relative to the root).
+        /// Print each statement's C under its rendered line (text format).
+        #[arg(long)]
+        source: bool,
+        /// What to report: a function, macro or type — `name`, `path:name`
+        /// (path relative to the root, or absolute under it), or `struct x`,
+        /// `union x`, `enum x`.
         #[arg(required = true)]
         functions: Vec<String>,
     },
@@ -78,6 +84,10 @@ enum Command {
         /// ~/.cache/cgloss/, keyed by the canonical root).
         #[arg(long)]
         index: Option<PathBuf>,
+        /// When another cgloss is building the same index, exit (status 2)
+        /// instead of waiting for it.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Write the static website of a tree: home, folders, files, a report
     /// and a call tree per function, search.
@@ -180,9 +190,22 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             lang,
             format,
             index,
+            source,
             functions,
-        } => report(&root, lang, format, index.as_deref(), &functions, messages),
-        Command::Index { root, index } => index::index(&root, index.as_deref(), messages),
+        } => report(
+            &root,
+            lang,
+            format,
+            index.as_deref(),
+            &functions,
+            source,
+            messages,
+        ),
+        Command::Index {
+            root,
+            index,
+            no_wait,
+        } => index::index(&root, index.as_deref(), !no_wait, messages),
         Command::Site {
             root,
             out,
@@ -235,6 +258,7 @@ fn report(
     format: Format,
     index_arg: Option<&std::path::Path>,
     functions: &[String],
+    with_source: bool,
     messages: &Messages,
 ) -> anyhow::Result<Status> {
     let meta = std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
@@ -242,42 +266,68 @@ fn report(
         anyhow::bail!("{}: not a directory", root.display());
     }
     let lang = Lang::from(lang);
-    let specs: Vec<(Option<&str>, &str)> = functions
+    let canonical_root = std::fs::canonicalize(root).unwrap_or(root.to_path_buf());
+    let owned: Vec<(Option<String>, &str)> = functions
         .iter()
         .map(|spec| match spec.rsplit_once(':') {
-            Some((p, n)) => (Some(p.trim_start_matches("./")), n),
+            Some((p, n)) => (Some(relative_to_root(&canonical_root, p)), n),
             None => (None, spec.as_str()),
         })
         .collect();
+    let specs: Vec<(Option<&str>, &str)> = owned.iter().map(|(p, n)| (p.as_deref(), *n)).collect();
     let mut reports = Vec::new();
     let mut status = Status::Ok;
-    let mut not_found = |spec: &str, suggestions: String| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "cgloss: {spec}: no such function{suggestions}"
-        );
-        status = Status::NotFound;
-    };
+    // Why nothing was found: the file does not exist, it does not define
+    // the name (and where the name is defined), or no such name at all.
+    let mut not_found =
+        |spec: &str, path: Option<&str>, defined: &[String], suggestions: String| {
+            let why = match path {
+                Some(p) if !root.join(p).is_file() => format!("{p}: no such file under the root"),
+                Some(p) => format!("{p} defines no function of that name"),
+                None => "no such function".to_string(),
+            };
+            let elsewhere = match defined {
+                [] => suggestions,
+                [one] => format!("; it is defined in {one}"),
+                many => format!("; it is defined in {}", many.join(", ")),
+            };
+            let _ = writeln!(std::io::stderr(), "cgloss: {spec}: {why}{elsewhere}");
+            status = Status::NotFound;
+        };
     if let Some(store) = index::open_for_report(root, index_arg, messages)? {
         let mut store = store;
         for (spec, &(path, name)) in functions.iter().zip(&specs) {
             let (ns, s) = index::neighbourhood(root, store, name, path, messages)?;
             store = s;
             let index = cgloss_index::link_partial(ns.index_files, ns.whole);
-            let ids = index.find_functions(name, path);
-            if ids.is_empty() {
+            let before = reports.len();
+            symbol_reports(
+                &index,
+                name,
+                path,
+                lang,
+                &mut reports,
+                &mut |p| {
+                    ns.texts.get(p).cloned().or_else(|| {
+                        std::fs::read(root.join(p))
+                            .ok()
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    })
+                },
+                messages,
+            );
+            if reports.len() == before {
+                let defined: Vec<String> = store
+                    .find_functions(name, None)?
+                    .into_iter()
+                    .map(|(p, f)| format!("{p}:{}", f.line))
+                    .collect();
                 not_found(
                     spec,
+                    path,
+                    &defined,
                     suggestions(store.function_names()?.iter().map(String::as_str), name),
                 );
-                continue;
-            }
-            for id in ids {
-                let Some(text) = ns.texts.get(index.path(id)) else {
-                    messages.skip(&format!("{}: could not be read again", index.path(id)));
-                    continue;
-                };
-                reports.push(render_one(&index, id, text, lang, messages));
             }
         }
     } else {
@@ -291,27 +341,48 @@ fn report(
             ));
         }
         let index = &tree.index;
+        if tree.files.is_empty() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "cgloss: {}: no .c or .h files under this root",
+                root.display()
+            );
+            return Ok(Status::NotFound);
+        }
         for (spec, &(path, name)) in functions.iter().zip(&specs) {
-            let ids = index.find_functions(name, path);
-            if ids.is_empty() {
-                not_found(spec, suggestions(index.function_names(), name));
-                continue;
-            }
-            for id in ids {
-                let file = &tree.files[id.file as usize];
-                let Some(text) = discover::read_text(file, messages, false) else {
-                    messages.skip(&format!("{}: could not be read again", file.rel));
-                    continue;
-                };
-                reports.push(render_one(index, id, &text, lang, messages));
+            let before = reports.len();
+            symbol_reports(
+                index,
+                name,
+                path,
+                lang,
+                &mut reports,
+                &mut |p| {
+                    let file = tree.files.iter().find(|f| f.rel == p)?;
+                    discover::read_text(file, messages, false)
+                },
+                messages,
+            );
+            if reports.len() == before {
+                let defined: Vec<String> = index
+                    .find_functions(name, None)
+                    .into_iter()
+                    .map(|id| format!("{}:{}", index.path(id), index.function(id).line))
+                    .collect();
+                not_found(
+                    spec,
+                    path,
+                    &defined,
+                    suggestions(index.function_names(), name),
+                );
             }
         }
     }
     let out = match format {
-        Format::Json => cgloss_report::to_json(&reports),
+        Format::Json => cgloss_report::reports_to_json(&reports),
         Format::Text => reports
             .iter()
-            .map(cgloss_report::to_text)
+            .map(|r| r.to_text(with_source))
             .collect::<Vec<_>>()
             .join("\n"),
     };
@@ -319,6 +390,86 @@ fn report(
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(status)
+}
+
+/// The reports of what `name` names (in the file at `path` when given):
+/// its function definitions; else its macros; else its type definitions
+/// (`struct x`, `union x`, `enum x`, a typedef). `text_of` gives a file's
+/// text by path.
+fn symbol_reports(
+    index: &cgloss_index::Index,
+    name: &str,
+    path: Option<&str>,
+    lang: Lang,
+    out: &mut Vec<cgloss_report::Report>,
+    text_of: &mut dyn FnMut(&str) -> Option<String>,
+    messages: &Messages,
+) {
+    let ids = index.find_functions(name, path);
+    if !ids.is_empty() {
+        for id in ids {
+            let Some(text) = text_of(index.path(id)) else {
+                messages.skip(&format!("{}: could not be read again", index.path(id)));
+                continue;
+            };
+            out.push(cgloss_report::Report::Function(render_one(
+                index, id, &text, lang, messages,
+            )));
+        }
+        return;
+    }
+    let macros = index.find_macros(name, path);
+    if !macros.is_empty() {
+        for (file, m) in macros {
+            let path = &index.file(file).path;
+            let definition = text_of(path)
+                .map(|t| definition_text(&t, m.line))
+                .unwrap_or_default();
+            out.push(cgloss_report::Report::Macro(cgloss_report::render_macro(
+                index,
+                file,
+                m,
+                &definition,
+                lang,
+            )));
+        }
+        return;
+    }
+    for def in index.find_types(name, path) {
+        out.push(cgloss_report::Report::Type(cgloss_report::render_type(
+            index, def, lang,
+        )));
+    }
+}
+
+/// The `#define` starting on `line` of `text`, with its continuation lines.
+fn definition_text(text: &str, line: u32) -> String {
+    let mut out = String::new();
+    for l in text.lines().skip(line.saturating_sub(1) as usize).take(200) {
+        out.push_str(l);
+        out.push('\n');
+        if !l.trim_end().ends_with('\\') {
+            break;
+        }
+    }
+    out
+}
+
+/// A `path` of a `path:name` spec relative to the root: an absolute path
+/// under the root is made relative; `./` goes.
+fn relative_to_root(canonical_root: &std::path::Path, path: &str) -> String {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        let canonical = std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
+        if let Ok(rel) = canonical.strip_prefix(canonical_root) {
+            return rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+        }
+    }
+    path.trim_start_matches("./").to_string()
 }
 
 /// Lowers and renders one function whose file's text is `text`.

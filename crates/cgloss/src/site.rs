@@ -6,7 +6,7 @@
 //! run, pages that are no longer produced.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -16,7 +16,6 @@ use anyhow::{bail, Context};
 use cgloss_html::{Page, Site, SiteConfig};
 use cgloss_index::FnId;
 use cgloss_report::Lang;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::messages::Messages;
@@ -270,16 +269,10 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
             writer.write(&page)?;
         }
     }
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(index.files().len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} pages: {pos}/{len} files {wide_bar} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = messages.progress(
+        index.files().len(),
+        "{spinner} pages: {pos}/{len} files {wide_bar} {msg}",
+    );
     let n_functions = AtomicUsize::new(0);
     let n_with_errors = AtomicUsize::new(0);
     (0..index.files().len())
@@ -320,11 +313,11 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
                     }
                 }
             }
-            progress.inc(1);
+            progress.inc();
             progress.set_message(format!("{} pages", writer.n_pages.load(Ordering::Relaxed)));
             Ok(())
         })?;
-    progress.finish_and_clear();
+    drop(progress);
     let mut written = writer.written.into_inner().expect("not poisoned");
     written.sort();
     if let Some(previous) = previous {

@@ -134,6 +134,49 @@ fn deep_nesting_does_not_overflow() {
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
 }
 
+/// Issue 10: extraction read nested struct declarations recursively,
+/// without a bound.
+#[test]
+fn ten_thousand_nested_struct_declarations() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 10_000;
+    write(
+        dir.path(),
+        "nested.h",
+        format!(
+            "{}int x;{}
+int after(void)
+{{
+	return 1;
+}}
+",
+            "struct s { ".repeat(n),
+            " } m;".repeat(n)
+        ),
+    );
+    write(
+        dir.path(),
+        "anon.h",
+        format!(
+            "struct a {{ {}int y;{} }};
+",
+            "struct { ".repeat(n),
+            " };".repeat(n)
+        ),
+    );
+    let out = report(dir.path(), &["after"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Name: after"));
+    let index = cgloss(&[
+        "index",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--index",
+        dir.path().join("i.sqlite").to_str().unwrap(),
+    ]);
+    assert_eq!(index.status.code(), Some(0), "{}", stderr(&index));
+}
+
 #[test]
 fn symlink_loop_and_dangling_link_are_warnings() {
     let dir = tempfile::tempdir().unwrap();
@@ -183,7 +226,11 @@ fn empty_tree() {
     let dir = tempfile::tempdir().unwrap();
     let out = report(dir.path(), &["anything"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("anything: no such function"));
+    assert!(
+        stderr(&out).contains("no .c or .h files under this root"),
+        "{}",
+        stderr(&out)
+    );
     let site_out = dir.path().join("../empty-site-out");
     let _ = std::fs::remove_dir_all(&site_out);
     let site = cgloss(&[

@@ -183,12 +183,15 @@ fn the_default_index_lives_in_the_cache_folder() {
     let root = tree.path().to_str().unwrap();
     let out = run(&["index", "--root", root]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let made: Vec<_> = std::fs::read_dir(cache.path().join("cgloss"))
+    let mut made: Vec<_> = std::fs::read_dir(cache.path().join("cgloss"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(made.len(), 1, "{made:?}");
+    made.sort();
+    // The index, and the lock file builds take beside it.
+    assert_eq!(made.len(), 2, "{made:?}");
     assert!(made[0].ends_with(".sqlite"), "{made:?}");
+    assert_eq!(made[1], format!("{}.lock", made[0]));
     // Nothing was written into the tree.
     assert!(!tree.path().join(".cgloss").exists());
     let out = run(&["report", "--root", root, "kv_put"]);
@@ -287,4 +290,128 @@ fn a_site_from_the_index_equals_a_site_from_the_tree() {
         n += 1;
     }
     assert!(n > 20, "{n} files");
+}
+
+/// Issue 10: a file that is not an index is refused, never overwritten.
+#[test]
+fn a_file_that_is_not_an_index_is_never_overwritten() {
+    let tree = minikv();
+    let notes = tree.path().with_extension("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    for args in [
+        vec!["index", "--root", tree.path().to_str().unwrap(), "--index"],
+        vec![
+            "report",
+            "--root",
+            tree.path().to_str().unwrap(),
+            "kv_put",
+            "--index",
+        ],
+    ] {
+        let mut args = args;
+        args.push(notes.to_str().unwrap());
+        let out = cgloss(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("not a cgloss index"), "{err}");
+        assert!(err.contains(notes.to_str().unwrap()), "{err}");
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    }
+    // Another SQLite database is not an index either.
+    let other = tree.path().with_extension("other.sqlite");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(conn);
+    let out = cgloss(&[
+        "index",
+        "--root",
+        tree.path().to_str().unwrap(),
+        "--index",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    let x: i64 = conn.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
+    assert_eq!(x, 1);
+}
+
+/// Issue 10: two builds of one index: the second waits (saying so), or
+/// with --no-wait exits 2; the error is said once, not doubled.
+#[test]
+fn a_second_build_waits_or_gives_up() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    let lock = cgloss_store::BuildLock::take(&db, false, &mut || {}).unwrap();
+    let out = cgloss(&[
+        "index",
+        "--root",
+        tree.path().to_str().unwrap(),
+        "--index",
+        db.to_str().unwrap(),
+        "--no-wait",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("another cgloss is building this index"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let waiting = std::process::Command::new(env!("CARGO_BIN_EXE_cgloss"))
+        .args([
+            "index",
+            "--root",
+            tree.path().to_str().unwrap(),
+            "--index",
+            db.to_str().unwrap(),
+        ])
+        .env("XDG_CACHE_HOME", super::empty_cache())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(lock);
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("waiting for another cgloss"), "{err}");
+    assert!(err.contains("built"), "{err}");
+    // Meanwhile readers were never locked out.
+    let (text, _) = report(tree.path(), Some(&db), &["kv_put"]);
+    assert!(text.contains("Name: kv_put"));
+}
+
+/// Issue 10: a file rewritten with the same size and modification time is
+/// noticed by its hash, re-indexed, and never makes rendering panic.
+#[test]
+fn a_rewrite_with_the_same_size_and_time_is_noticed() {
+    let tree = minikv();
+    let db = tree.path().with_extension("sqlite");
+    let kv_c = tree.path().join("kv.c");
+    let text = std::fs::read_to_string(&kv_c).unwrap();
+    // Multi-byte text early in the file, so that offsets move by bytes.
+    let before = text.replacen("#include", "/* ééé */\n#include", 1);
+    std::fs::write(&kv_c, &before).unwrap();
+    index(tree.path(), &db);
+    let mtime = std::fs::metadata(&kv_c).unwrap().modified().unwrap();
+    // Same length, an accent moved down to kv_put: the stored offsets of
+    // every later function now fall elsewhere, some inside a character.
+    let after =
+        before
+            .replacen("/* ééé */\n", "/*12*/\n", 1)
+            .replacen("int kv_put", "/*é*/int kv_put", 1);
+    assert_eq!(after.len(), before.len());
+    std::fs::write(&kv_c, &after).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&kv_c).unwrap();
+    f.set_modified(mtime).unwrap();
+    drop(f);
+    let (out, err) = report(tree.path(), Some(&db), &["kv_put", "kv_get", "kv_del"]);
+    assert!(
+        err.contains("kv.c changed, with the same size and modification time"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let (memory, _) = report(tree.path(), None, &["kv_put", "kv_get", "kv_del"]);
+    assert_eq!(out, memory);
 }

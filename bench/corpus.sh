@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# cgloss on real C trees nobody here wrote: Lua, zstd, libgit2, curl,
+# OpenSSL and zlib (their sources ship in crates.io's vendoring crates) and
+# Debian's linux-source-6.1. For each tree it prints one row of a table:
+#
+#   functions ctags finds | missing in cgloss | share with a comment directly
+#   above | share documented by cgloss | files with parse errors | index time
+#   cgloss vs ctags | panics | glosses starting with `*` | return types that
+#   are an export macro
+#
+# "A comment directly above" is computed the same simple way for every tree,
+# from the text alone: walk up from the line ctags gives for the name over
+# at most two lines of the header (a return type on its own line), then the
+# line above must end a comment (`*/`) or be a `//` comment.
+#
+#   bench/corpus.sh                  every tree
+#   bench/corpus.sh lua zstd         some (lua zstd libgit2 curl openssl zlib linux-6.1)
+#   CGLOSS=/path/to/cgloss bench/corpus.sh   a prebuilt binary (else built here)
+#
+# Sources are fetched with `cargo vendor` in a scratch project under
+# $CGLOSS_BENCH_CACHE (default ~/.cache/cgloss-bench)/corpus, never inside the
+# repository; linux-source-6.1 is installed with apt-get when missing.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${CGLOSS_BENCH_CACHE:-$HOME/.cache/cgloss-bench}
+CORPUS=$CACHE/corpus
+OUT=$CORPUS/out
+mkdir -p "$CORPUS" "$OUT"
+
+TREES=("$@")
+[ ${#TREES[@]} -gt 0 ] || TREES=(lua zstd libgit2 curl openssl zlib linux-6.1)
+
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "corpus: need root to apt-get install $*" >&2
+        exit 2
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+missing=()
+command -v ctags >/dev/null && ctags --version 2>/dev/null | grep -q Universal || missing+=(universal-ctags)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+[ -x /usr/bin/time ] || missing+=(time)
+command -v xz >/dev/null || missing+=(xz-utils)
+for t in "${TREES[@]}"; do
+    if [ "$t" = linux-6.1 ] && [ ! -f /usr/src/linux-source-6.1.tar.xz ] && [ ! -f "$CORPUS/linux-6.1/Makefile" ]; then
+        missing+=(linux-source-6.1)
+    fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "corpus: installing ${missing[*]}" >&2
+    apt_install "${missing[@]}"
+fi
+
+if [ -z "${CGLOSS:-}" ]; then
+    echo "corpus: building cgloss (release)" >&2
+    (cd "$REPO" && cargo build --release --quiet)
+    CGLOSS=$REPO/target/release/cgloss
+fi
+
+# crate name and version of each vendored tree (the versions the issue names;
+# the newest release when that one is gone from the registry).
+crate_of() {
+    case $1 in
+        lua) echo "lua-src 551.1.0" ;;
+        zstd) echo "zstd-sys 2.1.3" ;;
+        libgit2) echo "libgit2-sys 0.18.8" ;;
+        curl) echo "curl-sys 0.4.91" ;;
+        openssl) echo "openssl-src *" ;;
+        zlib) echo "libz-sys *" ;;
+    esac
+}
+
+# vendor CRATE VERSION: the crate's sources under $CORPUS/vendor/CRATE.
+vendor() {
+    local crate=$1 version=$2 dir=$CORPUS/scratch-$1
+    [ -d "$CORPUS/vendor/$crate" ] && return 0
+    mkdir -p "$dir/src"
+    echo 'fn main() {}' >"$dir/src/main.rs"
+    for req in "=$version" "*"; do
+        [ "$version" = "*" ] && req="*"
+        cat >"$dir/Cargo.toml" <<EOF
+[package]
+name = "corpus-$crate"
+version = "0.0.0"
+edition = "2021"
+[dependencies]
+$crate = { version = "$req", default-features = false }
+EOF
+        if (cd "$dir" && cargo vendor --quiet --versioned-dirs "$dir/vendor" >/dev/null 2>"$dir/vendor.err"); then
+            local got
+            got=$(ls -d "$dir/vendor/$crate-"* | head -1)
+            mkdir -p "$CORPUS/vendor"
+            mv "$got" "$CORPUS/vendor/$crate"
+            echo "corpus: $crate $(basename "$got" | sed "s/^$crate-//")" >&2
+            return 0
+        fi
+        echo "corpus: $crate $req not available, trying the newest" >&2
+    done
+    echo "corpus: could not vendor $crate (see $dir/vendor.err)" >&2
+    return 1
+}
+
+# tree_dir NAME: the folder indexed.
+tree_dir() {
+    case $1 in
+        linux-6.1)
+            if [ ! -f "$CORPUS/linux-6.1/Makefile" ]; then
+                echo "corpus: unpacking linux-source-6.1" >&2
+                rm -rf "$CORPUS/linux-6.1.partial"
+                mkdir -p "$CORPUS/linux-6.1.partial"
+                tar -xf /usr/src/linux-source-6.1.tar.xz -C "$CORPUS/linux-6.1.partial" --strip-components=1
+                mv "$CORPUS/linux-6.1.partial" "$CORPUS/linux-6.1"
+            fi
+            echo "$CORPUS/linux-6.1"
+            ;;
+        *)
+            # shellcheck disable=SC2046
+            vendor $(crate_of "$1") >&2 || return 1
+            echo "$CORPUS/vendor/$(crate_of "$1" | cut -d' ' -f1)"
+            ;;
+    esac
+}
+
+secs() { awk -F: '/Elapsed \(wall clock\)/ { s = 0; n = split($0, a, ": "); split(a[n], t, ":"); for (i = 1; i in t; i++) s = s * 60 + t[i]; printf "%.1f", s }' "$1"; }
+
+ROWS=()
+for t in "${TREES[@]}"; do
+    src=$(tree_dir "$t") || continue
+    work=$OUT/$t
+    rm -rf "$work"
+    mkdir -p "$work"
+    echo "corpus: $t: ctags" >&2
+    (cd "$src" && /usr/bin/time -v -o "$work/ctags.time" ctags -R --languages=C --langmap=C:+.h \
+        --kinds-C=f --fields=+n -f - . 2>/dev/null) |
+        awk -F'\t' '{ line = ""; for (i = 4; i <= NF; i++) if ($i ~ /^line:/) line = substr($i, 6);
+                     p = $2; sub(/^\.\//, "", p); if (line != "") print p ":" line " " $1 }' |
+        sort -u >"$work/ctags.txt"
+    echo "corpus: $t: cgloss index" >&2
+    status=0
+    /usr/bin/time -v -o "$work/cgloss.time" "$CGLOSS" index --root "$src" --index "$work/index.sqlite" \
+        >"$work/index.out" 2>"$work/index.err" || status=$?
+    panics=$(grep -c 'panicked' "$work/index.err" || true)
+    if [ "$status" != 0 ] && [ "$status" != 2 ]; then
+        echo "corpus: $t: cgloss index failed with status $status" >&2
+        tail -3 "$work/index.err" >&2
+    fi
+    sqlite3 -separator ' ' "$work/index.sqlite" \
+        "SELECT f.path || ':' || s.line, s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind = 'function'" |
+        sort -u >"$work/cgloss.txt"
+    cut -d' ' -f1 "$work/cgloss.txt" | sort -u >"$work/cgloss.lines"
+    n_ctags=$(wc -l <"$work/ctags.txt")
+    # Missing: no cgloss definition at the same path:line.
+    awk 'NR == FNR { have[$1] = 1; next } !($1 in have)' "$work/cgloss.lines" "$work/ctags.txt" >"$work/missing.txt"
+    n_missing=$(wc -l <"$work/missing.txt")
+    # A comment directly above each ctags definition, from the text.
+    n_commented=$(awk -v root="$src" '
+        { split($1, a, ":"); file = root "/" a[1]; line = a[2] + 0; want[file] = want[file] " " line }
+        END {
+            n = 0
+            for (file in want) {
+                k = 0; delete text
+                while ((getline l < file) > 0) text[++k] = l
+                close(file)
+                m = split(want[file], lines, " ")
+                for (i = 1; i <= m; i++) {
+                    j = lines[i] - 1; hops = 0
+                    while (j > 0 && hops < 2 && text[j] !~ /^[ \t]*$/ && text[j] !~ /\*\/[ \t]*$/ &&
+                           text[j] !~ /^[ \t]*\/\// && text[j] !~ /[;{}][ \t]*$/ && text[j] !~ /^[ \t]*#/) { j--; hops++ }
+                    if (j > 0 && (text[j] ~ /\*\/[ \t]*$/ || text[j] ~ /^[ \t]*\/\//)) n++
+                }
+            }
+            print n
+        }' "$work/ctags.txt")
+    db() { sqlite3 "$work/index.sqlite" "$1"; }
+    n_functions=$(db "SELECT COUNT(*) FROM symbols WHERE kind = 'function'")
+    n_documented=$(db "SELECT COUNT(*) FROM symbols s JOIN docs d ON d.symbol_id = s.id WHERE s.kind = 'function'")
+    n_files=$(db "SELECT COUNT(*) FROM files")
+    n_error_files=$(db "SELECT COUNT(*) FROM files WHERE syntax_errors > 0")
+    n_star=$(db "SELECT COUNT(*) FROM docs WHERE summary LIKE '*%'")
+    n_export=$(db "SELECT COUNT(*) FROM symbols s WHERE s.kind = 'function' AND s.type != '' AND EXISTS
+        (SELECT 1 FROM symbols m WHERE m.kind = 'macro' AND m.name =
+         substr(s.type, 1, instr(s.type || ' ', ' ') - 1) AND m.name = upper(m.name))")
+    pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "0.0"; else printf "%.1f", 100 * a / b }'; }
+    ROWS+=("| $t | $n_ctags | $n_missing ($(pct "$n_missing" "$n_ctags")%) | $(pct "$n_commented" "$n_ctags")% | $(pct "$n_documented" "$n_functions")% | $(pct "$n_error_files" "$n_files")% | $(secs "$work/cgloss.time") s / $(secs "$work/ctags.time") s | $panics | $n_star | $n_export |")
+    echo "corpus: $t: lists in $work (missing.txt)" >&2
+done
+
+echo "## C corpus, $(date -u +%Y-%m-%d) ($(nproc) cores)"
+echo
+echo "| tree | functions ctags finds | missing in cgloss | comment directly above | documented in cgloss | files with parse errors | index cgloss / ctags | panics | glosses starting with \`*\` | return type an export macro |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for r in "${ROWS[@]}"; do echo "$r"; done

@@ -164,7 +164,8 @@ pub struct MacroFact {
     /// What it expands to when that is a name, a call, a cast or a member
     /// access (`#define current get_current()`), so that the type of what
     /// it names can be followed; identifiers in it have position `u32::MAX`.
-    pub value: Option<Expr>,
+    /// Boxed: most macros have none, and a whole kernel holds millions.
+    pub value: Option<Box<Expr>>,
 }
 
 /// A member of a struct or union.
@@ -218,8 +219,10 @@ pub struct EnumFact {
     pub line: Line,
     /// Its own documentation.
     pub doc: Option<Box<Doc>>,
-    /// Its constants, in order (their facts are in `FileFacts::enum_consts`).
-    pub constants: Vec<String>,
+    /// Its constants: `FileFacts::enum_consts[first..first + count]`.
+    pub first: u32,
+    /// How many constants it has.
+    pub count: u32,
 }
 
 /// An enumeration constant.
@@ -417,13 +420,20 @@ impl FileFacts {
             );
         }
         for e in &self.enums {
+            let names: Vec<&str> = self
+                .enum_consts
+                .iter()
+                .skip(e.first as usize)
+                .take(e.count as usize)
+                .map(|c| c.name.as_str())
+                .collect();
             let _ = writeln!(
                 out,
                 "enum {}  {}:{}  ({}){}",
                 e.tag,
                 self.path,
                 e.line,
-                e.constants.join(", "),
+                names.join(", "),
                 doc_suffix(&e.doc)
             );
         }

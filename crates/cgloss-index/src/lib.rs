@@ -887,14 +887,6 @@ impl Index {
         out
     }
 
-    /// The enumeration constant `name` as defined in `file`, if it is there.
-    pub fn enum_const_in(&self, file: FileId, name: &str) -> Option<&EnumConstFact> {
-        self.files[file as usize]
-            .enum_consts
-            .iter()
-            .find(|e| e.name == name)
-    }
-
     /// Every function and file-scope variable whose code uses `name` (a
     /// call, a reference, a type it names: `struct page`), in (path, line)
     /// order. Answers "where is this macro or type used".

@@ -195,16 +195,16 @@ pub fn render_type(index: &Index, def: TypeDef<'_>, lang: Lang) -> TypeReport {
             )
         }
         TypeDef::Enum(f, e) => {
-            let constants = e
-                .constants
+            let constants = index
+                .file(f)
+                .enum_consts
                 .iter()
-                .map(|c| {
-                    let fact = index.enum_const_in(f, c);
-                    ConstantRow {
-                        name: c.clone(),
-                        line: fact.map_or(e.line, |k| k.line),
-                        doc: summary_of(fact.and_then(|k| k.doc.as_deref())),
-                    }
+                .skip(e.first as usize)
+                .take(e.count as usize)
+                .map(|k| ConstantRow {
+                    name: k.name.clone(),
+                    line: k.line,
+                    doc: summary_of(k.doc.as_deref()),
                 })
                 .collect();
             (

@@ -26,7 +26,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

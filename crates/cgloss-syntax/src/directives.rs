@@ -234,7 +234,7 @@ pub fn extract_directives_only(
         let name = name.to_string();
         facts.macros.push(MacroFact {
             is_errno: crate::idioms::is_errno(&name, path),
-            value: crate::macros::macro_value(&text[start + head_end..end]),
+            value: crate::macros::macro_value(&text[start + head_end..end]).map(Box::new),
             name,
             line: name_line,
             params,

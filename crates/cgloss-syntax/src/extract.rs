@@ -747,7 +747,8 @@ impl<'a> Extractor<'a> {
                 .parse
                 .original
                 .get(head_end..node.end_byte())
-                .and_then(crate::macros::macro_value),
+                .and_then(crate::macros::macro_value)
+                .map(Box::new),
             name,
             line: name_line,
             params,
@@ -836,17 +837,13 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 // Children were pushed in reverse per level; keep source order.
-                self.facts.enum_consts.sort_by_key(|e| e.line);
-                let mut constants: Vec<(u32, String)> = self.facts.enum_consts[names_before..]
-                    .iter()
-                    .map(|e| (e.line, e.name.clone()))
-                    .collect();
-                constants.sort();
+                self.facts.enum_consts[names_before..].sort_by_key(|e| e.line);
                 self.facts.enums.push(EnumFact {
                     tag,
                     line: line(node),
                     doc: own_doc.map(Box::new),
-                    constants: constants.into_iter().map(|(_, n)| n).collect(),
+                    first: names_before as u32,
+                    count: (self.facts.enum_consts.len() - names_before) as u32,
                 });
             }
             "struct_specifier" | "union_specifier" => {

@@ -384,39 +384,74 @@ const TABLE: &[(Pattern, Idiom)] = &[
     ),
 ];
 
-fn exact() -> &'static HashMap<&'static str, Idiom> {
-    static MAP: OnceLock<HashMap<&'static str, Idiom>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = HashMap::new();
+/// A small fast hash for identifiers (the pre-pass asks the table about
+/// every identifier of the tree; SipHash showed in the profile).
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The table, compiled for lookups: exact names hashed; the patterns in
+/// table order, each tried only when the name's first byte (prefixes) or
+/// last byte (suffixes) can match.
+struct Compiled {
+    exact: HashMap<&'static str, Idiom, std::hash::BuildHasherDefault<NameHasher>>,
+    patterns: Vec<(Pattern, Idiom)>,
+}
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let mut exact = HashMap::default();
+        let mut patterns = Vec::new();
         for &(pattern, idiom) in TABLE {
-            if let Exact(name) = pattern {
-                map.entry(name).or_insert(idiom);
+            match pattern {
+                Exact(name) => {
+                    exact.entry(name).or_insert(idiom);
+                }
+                _ => patterns.push((pattern, idiom)),
             }
         }
-        map
+        Compiled { exact, patterns }
     })
 }
 
 fn matches(pattern: Pattern, name: &str) -> bool {
+    let (first, last) = (name.as_bytes()[0], name.as_bytes()[name.len() - 1]);
     match pattern {
         Exact(_) => false,
         Contains(p) => name.contains(p),
-        Prefix(p) => name.starts_with(p),
-        Suffix(p) => name.ends_with(p),
+        Prefix(p) => first == p.as_bytes()[0] && name.starts_with(p),
+        Suffix(p) => last == p.as_bytes()[p.len() - 1] && name.ends_with(p),
         PrefixDigit(p) => {
             name.len() == p.len() + 1
+                && first == p.as_bytes()[0]
                 && name.starts_with(p)
-                && name.as_bytes()[p.len()].is_ascii_digit()
+                && last.is_ascii_digit()
         }
     }
 }
 
 /// What `name` means, if it is a known idiom.
 pub fn idiom(name: &str) -> Option<Idiom> {
-    if let Some(&i) = exact().get(name) {
+    if name.is_empty() {
+        return None;
+    }
+    let c = compiled();
+    if let Some(&i) = c.exact.get(name) {
         return Some(i);
     }
-    TABLE
+    c.patterns
         .iter()
         .find(|&&(p, _)| matches(p, name))
         .map(|&(_, i)| i)
@@ -425,7 +460,7 @@ pub fn idiom(name: &str) -> Option<Idiom> {
 /// For an annotation, whether it takes `(…)`. The pre-pass asks this of
 /// every identifier, so only the hash map is consulted.
 pub fn annotation(name: &str) -> Option<bool> {
-    match exact().get(name) {
+    match compiled().exact.get(name) {
         Some(Annotation(args)) => Some(*args),
         _ => None,
     }

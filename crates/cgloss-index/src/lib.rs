@@ -64,7 +64,8 @@ pub struct Callable<'a> {
     pub doc: Option<&'a Doc>,
     /// Where that doc was written.
     pub doc_site: Option<Site<'a>>,
-    /// Parameter names of the documented declaration (for argument labels).
+    /// Parameter names of the documented declaration (for argument labels);
+    /// of an undocumented macro, its own.
     pub params: Vec<&'a str>,
     /// Takes `...` (extra arguments follow unlabelled).
     pub variadic: bool,
@@ -592,7 +593,9 @@ impl Index {
                 };
                 (Some(d.doc), Some(d.site.clone()), params, d.variadic)
             }
-            None => (None, None, Vec::new(), false),
+            // An undocumented macro still names its parameters (an idiom's
+            // summary reads with them).
+            None => (None, None, listed.macro_params.clone(), false),
         };
         Some(Callable {
             site: self.site(listed.loc.file, listed.loc.idx),

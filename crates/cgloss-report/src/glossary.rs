@@ -20,6 +20,7 @@
 //! The built-in glossary is compiled in (`glossary/zh.toml`,
 //! `glossary/idioms.toml`); users add their own files, later ones winning.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -67,16 +68,40 @@ struct Idioms {
     zh: BTreeMap<String, String>,
 }
 
-/// The key a gloss text is looked up by: whitespace collapsed, the first
-/// letter lower-case, one final period removed.
-pub fn normalize(english: &str) -> String {
+/// The key a gloss text is looked up by: whitespace collapsed, one final
+/// period removed, and the first letter lower-case when the first word is
+/// an ordinary capitalized word (`Free` → `free`; `PAGE_SHIFT`, `DMA`,
+/// `IRQs` stay).
+pub fn normalize(english: &str) -> Cow<'_, str> {
+    // Most glosses are normalized already (`gloss` collapses whitespace and
+    // drops the final period): look them up without allocating.
+    let plain = !english.ends_with('.')
+        && !english.starts_with(' ')
+        && !english.ends_with(' ')
+        && !english.contains("  ")
+        && !english.contains(['\n', '\t', '\r'])
+        && !ordinary_capital(english);
+    if plain {
+        return Cow::Borrowed(english);
+    }
     let collapsed = english.split_whitespace().collect::<Vec<_>>().join(" ");
     let trimmed = collapsed.strip_suffix('.').unwrap_or(&collapsed);
+    if !ordinary_capital(trimmed) {
+        return Cow::Owned(trimmed.to_string());
+    }
     let mut chars = trimmed.chars();
-    match chars.next() {
+    Cow::Owned(match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
-    }
+    })
+}
+
+/// Whether `s` starts with a capitalized ordinary word: a capital, then
+/// no capital, digit or `_` up to the first space.
+fn ordinary_capital(s: &str) -> bool {
+    let mut word = s.split(' ').next().unwrap_or("").chars();
+    word.next().is_some_and(char::is_uppercase)
+        && word.all(|c| !(c.is_uppercase() || c.is_ascii_digit() || c == '_'))
 }
 
 impl Glossary {
@@ -100,20 +125,79 @@ impl Glossary {
         })
     }
 
-    /// Reads a glossary file's text.
+    /// Reads a glossary file's text. An entry whose value is empty is not
+    /// translated yet (`cgloss glossary missing` writes them so) and left
+    /// out.
     pub fn parse(text: &str) -> Result<Glossary, GlossaryError> {
         let file: File = toml::from_str(text)?;
+        fn filled<K: Eq + std::hash::Hash + Ord>(
+            m: BTreeMap<String, String>,
+            key: impl Fn(String) -> K,
+        ) -> impl Iterator<Item = (K, String)> {
+            m.into_iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(move |(k, v)| (key(k), v))
+        }
         Ok(Glossary {
-            terms: file.terms,
-            symbols: file.symbols.into_iter().collect(),
-            glosses: file
-                .glosses
-                .into_iter()
-                .map(|(k, v)| (normalize(&k), v))
-                .collect(),
-            idioms_en: file.idioms.en.into_iter().collect(),
-            idioms_zh: file.idioms.zh.into_iter().collect(),
+            terms: filled(file.terms, |k| k).collect(),
+            symbols: filled(file.symbols, |k| k).collect(),
+            glosses: filled(file.glosses, |k| normalize(&k).into_owned()).collect(),
+            idioms_en: filled(file.idioms.en, |k| k).collect(),
+            idioms_zh: filled(file.idioms.zh, |k| k).collect(),
         })
+    }
+
+    /// Problems of a glossary file beyond its format: `[glosses]` keys
+    /// that are the same once normalized, idioms with a malformed
+    /// placeholder or in one language only, and entries that do not use a
+    /// `[terms]` translation for a term their English uses (checked
+    /// against `terms` and the file's own terms).
+    pub fn lint(
+        text: &str,
+        terms: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, GlossaryError> {
+        let file: File = toml::from_str(text)?;
+        let mut problems = Vec::new();
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for k in file.glosses.keys() {
+            let n = normalize(k).into_owned();
+            if let Some(first) = seen.insert(n, k) {
+                problems.push(format!("[glosses] {k:?} is the same entry as {first:?}"));
+            }
+        }
+        for (lang, idioms, other) in [
+            ("en", &file.idioms.en, &file.idioms.zh),
+            ("zh", &file.idioms.zh, &file.idioms.en),
+        ] {
+            for (k, v) in idioms {
+                if pieces(v).is_none() {
+                    problems.push(format!(
+                        "[idioms.{lang}] {k}: malformed placeholder in {v:?}"
+                    ));
+                }
+                if !other.contains_key(k) {
+                    problems.push(format!(
+                        "[idioms.{lang}] {k}: no entry in the other language"
+                    ));
+                }
+            }
+        }
+        let mut all_terms = terms.clone();
+        all_terms.extend(file.terms.clone());
+        for (en, zh) in file.glosses.iter().chain(&file.symbols) {
+            if zh.trim().is_empty() {
+                continue;
+            }
+            for (t_en, t_zh) in &all_terms {
+                if t_en == t_zh || !uses_term(en, t_en) || zh.contains(t_zh.as_str()) {
+                    continue;
+                }
+                problems.push(format!(
+                    "{en:?} = {zh:?}: the term {t_en:?} is translated {t_zh:?} elsewhere"
+                ));
+            }
+        }
+        Ok(problems)
     }
 
     /// Adds `other`'s entries; where both have one, `other`'s wins.
@@ -130,7 +214,18 @@ impl Glossary {
     pub fn translate(&self, symbol: &str, english: &str) -> Option<&str> {
         self.symbols
             .get(symbol)
-            .or_else(|| self.glosses.get(&normalize(english)))
+            .map(String::as_str)
+            .or_else(|| self.translate_text(english))
+    }
+
+    /// The Chinese of the gloss text `english` (no symbol: a parameter's
+    /// doc), if the glossary has it.
+    pub fn translate_text(&self, english: &str) -> Option<&str> {
+        if self.glosses.is_empty() || english.is_empty() {
+            return None;
+        }
+        self.glosses
+            .get(normalize(english).as_ref())
             .map(String::as_str)
     }
 
@@ -160,21 +255,117 @@ impl Glossary {
     }
 }
 
+/// Whether `text` uses the term `term` (as whole words, any case, a
+/// plural `s`/`es` allowed).
+fn uses_term(text: &str, term: &str) -> bool {
+    let text = text.to_lowercase();
+    let term = term.to_lowercase();
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&term) {
+        let start = from + at;
+        let end = start + term.len();
+        let before_ok = !text[..start].chars().next_back().is_some_and(word);
+        let rest = &text[end..];
+        let rest = rest
+            .strip_prefix("es")
+            .filter(|r| !r.starts_with(word))
+            .or_else(|| rest.strip_prefix('s'))
+            .filter(|r| !r.starts_with(word))
+            .unwrap_or(rest);
+        let after_ok = !rest.chars().next().is_some_and(word);
+        if before_ok && after_ok {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
 /// An idiom gloss with its `{N}` placeholders filled by `args` (rendered
 /// arguments); `None` when it names an argument the call lacks.
 pub fn fill(template: &str, args: &[String]) -> Option<String> {
     let mut out = String::with_capacity(template.len());
+    for piece in pieces(template)? {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Arg(n) => out.push_str(args.get(n)?),
+        }
+    }
+    Some(out)
+}
+
+/// A piece of an idiom template: its own text or an argument's place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece<'t> {
+    Text(&'t str),
+    Arg(usize),
+}
+
+/// A template's pieces in order; `None` when a placeholder is malformed.
+pub(crate) fn pieces(template: &str) -> Option<Vec<Piece<'_>>> {
+    let mut out = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
+        if open > 0 {
+            out.push(Piece::Text(&rest[..open]));
+        }
         let after = &rest[open + 1..];
         let close = after.find('}')?;
-        let n: usize = after[..close].parse().ok()?;
-        out.push_str(args.get(n)?);
+        out.push(Piece::Arg(after[..close].parse().ok()?));
         rest = &after[close + 1..];
     }
-    out.push_str(rest);
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
     Some(out)
+}
+
+/// The language of a report and the glossary translating and adding to
+/// its glosses.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'g> {
+    /// The report's language.
+    pub lang: Lang,
+    /// Translations and idioms (`Glossary::none()` for neither).
+    pub glossary: &'g Glossary,
+}
+
+impl<'g> Options<'g> {
+    /// Options for `lang` with `glossary`.
+    pub fn new(lang: Lang, glossary: &'g Glossary) -> Options<'g> {
+        Options { lang, glossary }
+    }
+
+    /// The report's words for the gloss `english` of `symbol`: its
+    /// translation in a Chinese report when the glossary has one.
+    pub(crate) fn translation(&self, symbol: &str, english: &str) -> Option<&'g str> {
+        match self.lang {
+            Lang::En => None,
+            Lang::Zh => self.glossary.translate(symbol, english),
+        }
+    }
+
+    /// `english` (the gloss of `symbol`, or of no symbol when empty) in
+    /// the report's language.
+    pub(crate) fn local(&self, symbol: &str, english: &str) -> String {
+        let t = match self.lang {
+            Lang::En => None,
+            Lang::Zh if symbol.is_empty() => self.glossary.translate_text(english),
+            Lang::Zh => self.glossary.translate(symbol, english),
+        };
+        t.unwrap_or(english).to_string()
+    }
+
+    /// The idiom gloss of `symbol` in the report's language.
+    pub(crate) fn idiom(&self, symbol: &str) -> Option<&'g str> {
+        self.glossary.idiom(symbol, self.lang)
+    }
+
+    /// The idiom gloss of `symbol` in English (kept beside a translation).
+    pub(crate) fn idiom_en(&self, symbol: &str) -> Option<&'g str> {
+        self.glossary.idiom(symbol, Lang::En)
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +384,10 @@ mod tests {
             Some("释放先前分配的内存")
         );
         assert_eq!(g.translate("x", "other"), None);
+        assert_eq!(normalize("Free it."), "free it");
+        assert_eq!(normalize("PAGE_SHIFT  determines"), "PAGE_SHIFT determines");
+        assert_eq!(normalize("IRQs off"), "IRQs off");
+        assert_eq!(normalize("I/O error"), "I/O error");
         assert_eq!(g.idiom("unlikely", Lang::En), Some("{0} (unlikely)"));
         assert_eq!(g.idiom("unlikely", Lang::Zh), None);
         assert_eq!(
@@ -202,6 +397,38 @@ mod tests {
         assert_eq!(fill("{1} = {0}", &["a".into()]), None);
         assert!(Glossary::parse("[nope]\nx = \"y\"\n").is_err());
         assert!(Glossary::parse("[symbols]\nx = \"a\"\nx = \"b\"\n").is_err());
+    }
+
+    #[test]
+    fn lint_finds_what_the_format_allows() {
+        let terms: BTreeMap<String, String> =
+            [("spinlock".to_string(), "自旋锁".to_string())].into();
+        let text = "[glosses]\n\"Take the spinlock.\" = \"获取锁\"\n\"take the spinlock\" = \"获取自旋锁\"\n\"spinlocks held\" = \"持有的自旋锁\"\n\"untranslated\" = \"\"\n[idioms.en]\nx = \"{0\"\n";
+        let problems = Glossary::lint(text, &terms).unwrap();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].contains("same entry"));
+        assert!(problems.iter().any(|p| p.contains("malformed")));
+        assert!(problems.iter().any(|p| p.contains("other language")));
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("\"Take the spinlock.\" = \"获取锁\"")));
+        assert!(uses_term("two Spinlocks", "spinlock"));
+        assert!(!uses_term("spinlocked", "spinlock"));
+        assert!(!uses_term("rawspinlock", "spinlock"));
+        // An empty value is not an entry.
+        let g = Glossary::parse("[glosses]\n\"a\" = \"\"\n").unwrap();
+        assert!(g.glosses().is_empty());
+    }
+
+    #[test]
+    fn the_builtin_glossary_is_clean() {
+        for text in [
+            include_str!("../glossary/idioms.toml"),
+            include_str!("../glossary/zh.toml"),
+        ] {
+            let problems = Glossary::lint(text, Glossary::builtin().terms()).unwrap();
+            assert!(problems.is_empty(), "{problems:#?}");
+        }
     }
 
     #[test]

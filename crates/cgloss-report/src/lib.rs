@@ -21,11 +21,12 @@
 //! | `proto` | the declaration on one line, attributes kept |
 //! | `return_type` | return type, pointer stars kept |
 //! | `params` | `[{type, name, declared, doc}]`: `declared` is the parameter as written, `type` is that without the name, `doc` the gloss of its `@name:` doc or `null` |
-//! | `summary` | gloss of the function's doc (own, or borrowed from a prototype), or `null` |
+//! | `summary` | gloss of the function's doc (own, or borrowed from a prototype), or `null`; in a Chinese report its translation when the glossary has one |
+//! | `summary_en` | the same in English (so are `params[].doc_en`, `body[].glosses[].gloss_en`, `callers[].summary_en`…) |
 //! | `doc` | the full doc text, comment markers removed, or `null` |
 //! | `doc_at` | `path:line` of the doc used, or `null` |
 //! | `body` | rendered lines `[{line, end_line, depth, text, source, glosses}]`: `line` is where the statement starts, `end_line` the last source line the rendered line covers (a pulled-up statement included), `depth` the nesting level (function body = 0), `text` the rendered line, `source` the C text of that statement collapsed to one line, `glosses` the symbols glossed on it |
-//! | `body[].glosses` | `[{symbol, kind, gloss, defined_at, doc}]`: `kind` is `function`, `macro`, `enum constant`, `member` or `global`; `symbol` is the name (members as `struct tag.member`); `gloss` the text used; `defined_at` is `path:line` of the doc; `doc` the full doc text |
+//! | `body[].glosses` | `[{symbol, kind, gloss, gloss_en, defined_at, doc}]`: `kind` is `function`, `macro`, `enum constant`, `member`, `global` or `idiom` (a symbol no comment documents, glossed by the glossary: `unlikely`, `current`); `symbol` is the name (members as `struct tag.member`); `gloss` the text used, `gloss_en` its English; `defined_at` is `path:line` of the doc (of an idiom: of its definition in the tree, or empty); `doc` the full doc text (of an idiom: its English gloss) |
 //! | `body[].ambiguous` | `[{symbol, candidates: [{defined_at, gloss}]}]`: members left unglossed because the struct definitions the function may see disagree on their doc |
 //! | `callers` | `[{name, file, line, summary}]` functions that call this one, ordered by (file, line) |
 //! | `callees` | `[{name, file, line, summary}]` distinct functions and function-like macros called, in order of first call; `file` and `line` are `null` when unresolved |
@@ -44,7 +45,7 @@ mod types;
 use serde::Serialize;
 
 pub use gloss::gloss;
-pub use glossary::{fill, normalize, Glossary, GlossaryError};
+pub use glossary::{fill, normalize, Glossary, GlossaryError, Options};
 pub use lang::Lang;
 pub use render::render;
 pub use symbols::{
@@ -111,8 +112,10 @@ pub struct FunctionReport {
     pub return_type: String,
     /// Parameters.
     pub params: Vec<ParamRow>,
-    /// Gloss of the doc.
+    /// Gloss of the doc, in the report's language.
     pub summary: Option<String>,
+    /// The same in English.
+    pub summary_en: Option<String>,
     /// Full doc text.
     pub doc: Option<String>,
     /// Where the doc was written.
@@ -139,8 +142,10 @@ pub struct ParamRow {
     pub name: String,
     /// The parameter as declared.
     pub declared: String,
-    /// Gloss of its doc.
+    /// Gloss of its doc, in the report's language.
     pub doc: Option<String>,
+    /// The same in English.
+    pub doc_en: Option<String>,
 }
 
 /// One rendered body line.
@@ -185,8 +190,10 @@ pub struct GlossRow {
     pub symbol: String,
     /// Its kind.
     pub kind: String,
-    /// The gloss used.
+    /// The gloss used, in the report's language.
     pub gloss: String,
+    /// The same in English (the doc's gloss, or the idiom's English).
+    pub gloss_en: String,
     /// `path:line` of its doc.
     pub defined_at: String,
     /// The full doc text.
@@ -221,8 +228,10 @@ pub struct Related {
     pub file: Option<String>,
     /// Line, when resolved.
     pub line: Option<u32>,
-    /// Summary, when documented.
+    /// Summary, when documented, in the report's language.
     pub summary: Option<String>,
+    /// The same in English.
+    pub summary_en: Option<String>,
 }
 
 /// A parse problem.

@@ -5,7 +5,8 @@
 use cgloss_facts::{Designator, Expr, FunctionBody, Init, Param, Stmt, StmtKind, TypeRef};
 use cgloss_index::{CallableKind, FnId, Index, MemberLookup};
 
-use crate::gloss::{decapitalize, gloss, placed};
+use crate::gloss::{capitalize, decapitalize, gloss, placed};
+use crate::glossary::{fill, pieces, Options, Piece};
 use crate::lang::{phrase, Lang};
 use crate::types::Scope;
 use crate::{
@@ -14,38 +15,46 @@ use crate::{
 };
 
 /// Renders the report of function `id` whose lowered body is `body`.
-pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> FunctionReport {
+pub fn render(index: &Index, id: FnId, body: &FunctionBody, opts: &Options<'_>) -> FunctionReport {
+    let lang = opts.lang;
     let f = index.function(id);
     let doc = index.function_doc(id);
+    let param_doc = |name: &str| {
+        let en = doc
+            .as_ref()
+            .and_then(|(d, _)| d.param(name))
+            .map(gloss)
+            .filter(|g| !g.is_empty());
+        (en.as_deref().map(|g| opts.local("", g)), en)
+    };
     let mut params: Vec<ParamRow> = f
         .params
         .iter()
-        .map(|p| ParamRow {
-            ty: param_type(p),
-            name: p.name.clone(),
-            declared: p.text.clone(),
-            doc: doc
-                .as_ref()
-                .and_then(|(d, _)| d.param(&p.name))
-                .map(gloss)
-                .filter(|g| !g.is_empty()),
+        .map(|p| {
+            let (doc, doc_en) = param_doc(&p.name);
+            ParamRow {
+                ty: param_type(p),
+                name: p.name.clone(),
+                declared: p.text.clone(),
+                doc,
+                doc_en,
+            }
         })
         .collect();
     if f.variadic {
+        let (doc, doc_en) = param_doc("...");
         params.push(ParamRow {
             ty: "...".to_string(),
             name: String::new(),
             declared: "...".to_string(),
-            doc: doc
-                .as_ref()
-                .and_then(|(d, _)| d.param("..."))
-                .map(gloss)
-                .filter(|g| !g.is_empty()),
+            doc,
+            doc_en,
         });
     }
     let mut renderer = Renderer {
         index,
         scope: Scope::new(index, id.file, &f.params, &body.locals, &body.stmts),
+        opts: *opts,
         lang,
         lines: Vec::new(),
         glosses: Vec::new(),
@@ -70,42 +79,49 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
         .iter()
         .map(|&c| {
             let cf = index.function(c);
-            Related {
-                name: cf.name.clone(),
-                file: Some(index.path(c).to_string()),
-                line: Some(cf.line),
-                summary: summary_of(c).filter(|s| !s.is_empty()),
-            }
+            related(
+                opts,
+                &cf.name,
+                Some((index.path(c), cf.line)),
+                summary_of(c),
+            )
         })
         .collect();
     let callees = f
         .calls
         .iter()
         .map(|name| match index.resolve_call(name, id.file) {
-            Some(c) => Related {
-                name: name.clone(),
-                file: Some(c.site.path.to_string()),
-                line: Some(c.site.line),
-                summary: c.doc.map(|d| gloss(&d.summary)).filter(|s| !s.is_empty()),
-            },
-            None => Related {
-                name: name.clone(),
-                file: None,
-                line: None,
-                summary: None,
-            },
+            Some(c) => {
+                let documented = c.doc.map(|d| gloss(&d.summary)).filter(|s| !s.is_empty());
+                let mut r = related(opts, name, Some((c.site.path, c.site.line)), documented);
+                if r.summary.is_none() {
+                    idiom_summary(opts, &mut r, &c.params);
+                }
+                r
+            }
+            None => {
+                let mut r = related(opts, name, None, None);
+                idiom_summary(opts, &mut r, &[]);
+                r
+            }
         })
         .collect();
     let referenced_by = index
         .referrers(id)
         .into_iter()
-        .map(|r| Related {
-            name: r.name.to_string(),
-            file: Some(r.site.path.to_string()),
-            line: Some(r.site.line),
-            summary: r.summary.map(gloss).filter(|s| !s.is_empty()),
+        .map(|r| {
+            related(
+                opts,
+                r.name,
+                Some((r.site.path, r.site.line)),
+                r.summary.map(gloss),
+            )
         })
         .collect();
+    let summary_en = doc
+        .as_ref()
+        .map(|(d, _)| gloss(&d.summary))
+        .filter(|s| !s.is_empty());
     FunctionReport {
         schema_version: SCHEMA_VERSION,
         lang,
@@ -116,10 +132,8 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
         proto: f.proto.clone(),
         return_type: f.return_type.clone(),
         params,
-        summary: doc
-            .as_ref()
-            .map(|(d, _)| gloss(&d.summary))
-            .filter(|s| !s.is_empty()),
+        summary: summary_en.as_deref().map(|g| opts.local(&f.name, g)),
+        summary_en,
         doc: doc.as_ref().map(|(d, _)| d.text.clone()),
         doc_at: doc.as_ref().map(|(_, s)| format!("{}:{}", s.path, s.line)),
         body: renderer.lines,
@@ -136,6 +150,47 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, lang: Lang) -> Funct
             })
             .collect(),
     }
+}
+
+/// A caller, callee or referrer with its summary (English, already a
+/// gloss) in the report's language.
+pub(crate) fn related(
+    opts: &Options<'_>,
+    name: &str,
+    site: Option<(&str, u32)>,
+    summary_en: Option<String>,
+) -> Related {
+    let summary_en = summary_en.filter(|s| !s.is_empty());
+    Related {
+        name: name.to_string(),
+        file: site.map(|(p, _)| p.to_string()),
+        line: site.map(|(_, l)| l),
+        summary: summary_en.as_deref().map(|g| opts.local(name, g)),
+        summary_en,
+    }
+}
+
+/// An undocumented callee that is an idiom of the glossary gets the idiom
+/// as its summary, its placeholders named after the macro's parameters
+/// (`WRITE_ONCE(x, val)`: `x = val (written once)`).
+fn idiom_summary(opts: &Options<'_>, r: &mut Related, params: &[&str]) {
+    if let (Some(t), Some(en)) = (opts.idiom(&r.name), opts.idiom_en(&r.name)) {
+        r.summary = Some(by_param_names(t, params, 0));
+        r.summary_en = Some(by_param_names(en, params, 0));
+    }
+}
+
+/// An idiom template read with its placeholders named after the macro's
+/// parameters (`{0} = {1} (written once)`: `x = val (written once)`), or
+/// `#N` for an argument past them; `at_least` arguments are named.
+fn by_param_names(template: &str, params: &[&str], at_least: usize) -> String {
+    let names: Vec<String> = (0..params.len().max(at_least).max(8))
+        .map(|i| match params.get(i) {
+            Some(p) if !p.is_empty() => p.trim_end_matches("...").to_string(),
+            _ => format!("#{}", i + 1),
+        })
+        .collect();
+    fill(template, &names).unwrap_or_else(|| template.to_string())
 }
 
 /// The declared parameter without its name.
@@ -170,6 +225,7 @@ fn row(symbol: String, kind: &str, gloss: &str, path: &str, line: u32, doc: &str
         symbol,
         kind: kind.to_string(),
         gloss: gloss.to_string(),
+        gloss_en: gloss.to_string(),
         defined_at: format!("{path}:{line}"),
         doc: doc.to_string(),
     }
@@ -231,6 +287,7 @@ fn split_marks(marked: &str) -> (String, Vec<GlossSpan>) {
 struct Renderer<'a> {
     index: &'a Index,
     scope: Scope<'a>,
+    opts: Options<'a>,
     lang: Lang,
     lines: Vec<BodyLine>,
     /// Glosses collected for the line being rendered.
@@ -477,8 +534,8 @@ impl<'a> Renderer<'a> {
                             _ => None,
                         };
                         match self.member_gloss(found, field) {
-                            Some(mut row) => {
-                                row.gloss = decapitalize(&row.gloss);
+                            Some(row) => {
+                                let row = self.localize_member(row);
                                 let g = row.gloss.clone();
                                 names.push(self.mark(row, g));
                             }
@@ -516,6 +573,25 @@ impl<'a> Renderer<'a> {
         format!("{MARK_OPEN}{idx}{MARK_MID}{shown}{MARK_CLOSE}")
     }
 
+    /// A member's gloss in the report's language. A member's doc that
+    /// starts with its name reads as it is (`features requested from the
+    /// userspace`): the name-first rule of §5a is for symbols that stand
+    /// alone.
+    fn localize_member(&self, mut row: GlossRow) -> GlossRow {
+        row.gloss = decapitalize(&row.gloss);
+        row.gloss_en = row.gloss.clone();
+        self.localize(&mut row);
+        row
+    }
+
+    /// Puts the row's gloss in the report's language when the glossary
+    /// translates it; returns whether it did.
+    fn localize(&self, row: &mut GlossRow) -> Option<&'a str> {
+        let t = self.opts.translation(&row.symbol, &row.gloss_en)?;
+        row.gloss = t.to_string();
+        Some(t)
+    }
+
     fn ident(&mut self, name: &str, pos: u32, at_start: bool) -> String {
         if self.scope.is_local(name, pos) {
             return name.to_string();
@@ -524,14 +600,7 @@ impl<'a> Renderer<'a> {
             if let Some(doc) = c.doc {
                 let g = gloss(&doc.summary);
                 if !g.is_empty() {
-                    let text = if c.is_errno {
-                        format!("{name} ({})", decapitalize(&g))
-                    } else {
-                        placed(name, &g, at_start, &|w| {
-                            !doc.kernel_doc && self.index.is_declared(w)
-                        })
-                    };
-                    let row = row(
+                    let mut row = row(
                         name.to_string(),
                         c.kind,
                         &g,
@@ -539,14 +608,24 @@ impl<'a> Renderer<'a> {
                         c.site.line,
                         &doc.text,
                     );
+                    let text = match self.localize(&mut row) {
+                        Some(t) if c.is_errno => format!("{name}（{t}）"),
+                        Some(t) => t.to_string(),
+                        None if c.is_errno => format!("{name} ({})", decapitalize(&g)),
+                        None => placed(name, &g, at_start, &|w| {
+                            !doc.kernel_doc && self.index.is_declared(w)
+                        }),
+                    };
                     return self.mark(row, text);
                 }
             }
-            return name.to_string();
+            return self
+                .idiom(name, Some((c.site.path, c.site.line)), &[], &[], at_start)
+                .unwrap_or_else(|| name.to_string());
         }
         if let Some((g, site)) = self.index.global(name, self.scope.file) {
             if let Some(doc) = &g.doc {
-                let row = row(
+                let mut row = row(
                     name.to_string(),
                     "global",
                     &gloss(&doc.summary),
@@ -554,10 +633,80 @@ impl<'a> Renderer<'a> {
                     site.line,
                     &doc.text,
                 );
+                self.localize(&mut row);
                 return self.mark(row, name.to_string());
             }
         }
-        name.to_string()
+        self.idiom(name, None, &[], &[], at_start)
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// `name` (with `args`) read as an idiom of the glossary, a symbol no
+    /// comment of the tree documents; `site` is its definition, `params`
+    /// its parameters' names. The idiom's own words are marked as its
+    /// gloss, the arguments keep theirs. `None` when the glossary has no
+    /// such idiom or it wants an argument the call lacks.
+    fn idiom(
+        &mut self,
+        name: &str,
+        site: Option<(&str, u32)>,
+        params: &[&str],
+        args: &[Expr],
+        at_start: bool,
+    ) -> Option<String> {
+        let template = self.opts.idiom(name)?;
+        let english = self.opts.idiom_en(name).unwrap_or(template);
+        let parts = pieces(template)?;
+        let wanted = |i: usize| parts.contains(&Piece::Arg(i));
+        if parts
+            .iter()
+            .any(|p| matches!(p, Piece::Arg(n) if *n >= args.len()))
+        {
+            return None;
+        }
+        let row = GlossRow {
+            symbol: name.to_string(),
+            kind: "idiom".to_string(),
+            gloss: by_param_names(template, params, args.len()),
+            gloss_en: by_param_names(english, params, args.len()),
+            defined_at: site.map(|(p, l)| format!("{p}:{l}")).unwrap_or_default(),
+            doc: by_param_names(english, params, args.len()),
+        };
+        let rendered: Vec<String> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if wanted(i) {
+                    self.expr(a, false)
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        // The idiom's own words are marked with its row, each piece apart,
+        // leaving the arguments' glosses their own spans.
+        let mut out = String::with_capacity(template.len());
+        for (i, piece) in parts.iter().enumerate() {
+            match *piece {
+                Piece::Arg(n) => out.push_str(&rendered[n]),
+                Piece::Text(text) => {
+                    let core = text.trim();
+                    if core.is_empty() {
+                        out.push_str(text);
+                        continue;
+                    }
+                    let core = if i == 0 && at_start && self.lang == Lang::En {
+                        capitalize(core)
+                    } else {
+                        core.to_string()
+                    };
+                    out.push_str(&text[..text.len() - text.trim_start().len()]);
+                    out.push_str(&self.mark(row.clone(), core));
+                    out.push_str(&text[text.trim_end().len()..]);
+                }
+            }
+        }
+        Some(out)
     }
 
     fn expr(&mut self, e: &Expr, at_start: bool) -> String {
@@ -574,12 +723,8 @@ impl<'a> Renderer<'a> {
                 let obj = self.expr(object, at_start);
                 let found = self.scope.member(object, field);
                 match self.member_gloss(found, field) {
-                    Some(mut row) => {
-                        // A member's doc that starts with its name reads as
-                        // it is (`features requested from the userspace`):
-                        // the name-first rule of §5a is for symbols that
-                        // stand alone.
-                        row.gloss = decapitalize(&row.gloss);
+                    Some(row) => {
+                        let row = self.localize_member(row);
                         let g = row.gloss.clone();
                         format!("{obj}{}{}", w.possessive, self.mark(row, g))
                     }
@@ -661,10 +806,13 @@ impl<'a> Renderer<'a> {
                         CallableKind::Macro => "macro",
                         _ => "function",
                     };
-                    let row = row(name.to_string(), kind, &g, site.path, site.line, &doc.text);
-                    let head = placed(name, &g, at_start, &|w| {
-                        !doc.kernel_doc && self.index.is_declared(w)
-                    });
+                    let mut row = row(name.to_string(), kind, &g, site.path, site.line, &doc.text);
+                    let head = match self.localize(&mut row) {
+                        Some(t) => t.to_string(),
+                        None => placed(name, &g, at_start, &|w| {
+                            !doc.kernel_doc && self.index.is_declared(w)
+                        }),
+                    };
                     let head = self.mark(row, head);
                     if args.is_empty() {
                         return head;
@@ -683,6 +831,16 @@ impl<'a> Renderer<'a> {
                         .collect();
                     return format!("{head} ({})", rendered.join(", "));
                 }
+            }
+        }
+        if let Some(name) = name {
+            let site = resolved.as_ref().map(|c| (c.site.path, c.site.line));
+            let params = resolved
+                .as_ref()
+                .map(|c| c.params.clone())
+                .unwrap_or_default();
+            if let Some(text) = self.idiom(name, site, &params, args, at_start) {
+                return text;
             }
         }
         let f = match name {

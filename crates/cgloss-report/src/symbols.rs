@@ -10,7 +10,9 @@ use cgloss_index::{FileId, Index, Referrer, TypeDef};
 use serde::Serialize;
 
 use crate::gloss::gloss;
+use crate::glossary::Options;
 use crate::lang::Lang;
+use crate::render::related;
 use crate::{Related, SCHEMA_VERSION};
 
 /// What `cgloss report` prints for a macro.
@@ -28,8 +30,10 @@ pub struct MacroReport {
     pub line: u32,
     /// The `#define` as written, continuations joined, whitespace collapsed.
     pub definition: String,
-    /// Gloss of its doc.
+    /// Gloss of its doc, in the report's language.
     pub summary: Option<String>,
+    /// The same in English.
+    pub summary_en: Option<String>,
     /// Full doc text.
     pub doc: Option<String>,
     /// Parameters of a function-like macro (`None` for an object-like one).
@@ -43,8 +47,10 @@ pub struct MacroReport {
 pub struct MacroParam {
     /// As written (`pos`, `...`).
     pub name: String,
-    /// Gloss of its kernel-doc `@name:` entry.
+    /// Gloss of its kernel-doc `@name:` entry, in the report's language.
     pub doc: Option<String>,
+    /// The same in English.
+    pub doc_en: Option<String>,
 }
 
 /// What `cgloss report` prints for a struct, union, enum or typedef.
@@ -64,8 +70,10 @@ pub struct TypeReport {
     pub line: u32,
     /// For a typedef, what it names (`struct kv_store *`).
     pub target: Option<String>,
-    /// Gloss of its doc.
+    /// Gloss of its doc, in the report's language.
     pub summary: Option<String>,
+    /// The same in English.
+    pub summary_en: Option<String>,
     /// Full doc text.
     pub doc: Option<String>,
     /// Members (structs and unions; a typedef of one shows its members).
@@ -87,8 +95,10 @@ pub struct MemberRow {
     pub ty: String,
     /// Line.
     pub line: u32,
-    /// Gloss of its doc.
+    /// Gloss of its doc, in the report's language.
     pub doc: Option<String>,
+    /// The same in English.
+    pub doc_en: Option<String>,
 }
 
 /// A constant of an enum.
@@ -98,22 +108,31 @@ pub struct ConstantRow {
     pub name: String,
     /// Line.
     pub line: u32,
-    /// Gloss of its doc.
+    /// Gloss of its doc, in the report's language.
     pub doc: Option<String>,
+    /// The same in English.
+    pub doc_en: Option<String>,
 }
 
 fn summary_of(doc: Option<&Doc>) -> Option<String> {
     doc.map(|d| gloss(&d.summary)).filter(|s| !s.is_empty())
 }
 
-fn rows(users: Vec<Referrer<'_>>) -> Vec<Related> {
+/// A gloss (English) and its words in the report's language.
+fn both(opts: &Options<'_>, symbol: &str, en: Option<String>) -> (Option<String>, Option<String>) {
+    (en.as_deref().map(|g| opts.local(symbol, g)), en)
+}
+
+fn rows(opts: &Options<'_>, users: Vec<Referrer<'_>>) -> Vec<Related> {
     users
         .into_iter()
-        .map(|r| Related {
-            name: r.name.to_string(),
-            file: Some(r.site.path.to_string()),
-            line: Some(r.site.line),
-            summary: r.summary.map(gloss).filter(|s| !s.is_empty()),
+        .map(|r| {
+            related(
+                opts,
+                r.name,
+                Some((r.site.path, r.site.line)),
+                r.summary.map(gloss),
+            )
         })
         .collect()
 }
@@ -136,44 +155,56 @@ pub fn render_macro(
     file: FileId,
     m: &MacroFact,
     definition: &str,
-    lang: Lang,
+    opts: &Options<'_>,
 ) -> MacroReport {
     let doc = m.doc.as_deref();
+    let (summary, summary_en) = both(opts, &m.name, summary_of(doc));
     MacroReport {
         schema_version: SCHEMA_VERSION,
-        lang,
+        lang: opts.lang,
         name: m.name.clone(),
         file: index.file(file).path.clone(),
         line: m.line,
         definition: crate::gloss::collapse_source(definition),
-        summary: summary_of(doc),
+        summary,
+        summary_en,
         doc: doc.map(|d| d.text.clone()),
         params: m.params.as_ref().map(|ps| {
             ps.iter()
-                .map(|p| MacroParam {
-                    name: p.clone(),
-                    doc: doc
+                .map(|p| {
+                    let en = doc
                         .and_then(|d| d.param(p.trim_end_matches("...")))
                         .map(gloss)
-                        .filter(|g| !g.is_empty()),
+                        .filter(|g| !g.is_empty());
+                    let (doc, doc_en) = both(opts, "", en);
+                    MacroParam {
+                        name: p.clone(),
+                        doc,
+                        doc_en,
+                    }
                 })
                 .collect()
         }),
-        used_by: rows(index.users(&m.name)),
+        used_by: rows(opts, index.users(&m.name)),
     }
 }
 
 /// The report of a type definition.
-pub fn render_type(index: &Index, def: TypeDef<'_>, lang: Lang) -> TypeReport {
+pub fn render_type(index: &Index, def: TypeDef<'_>, opts: &Options<'_>) -> TypeReport {
     let file = index.file(def.file());
-    let member_rows = |members: &[cgloss_facts::MemberFact]| {
+    let member_rows = |tag: &str, members: &[cgloss_facts::MemberFact]| {
         members
             .iter()
-            .map(|m| MemberRow {
-                name: m.name.clone(),
-                ty: type_text(&m.ty),
-                line: m.line,
-                doc: summary_of(m.doc.as_deref()),
+            .map(|m| {
+                let symbol = format!("{tag}.{}", m.name);
+                let (doc, doc_en) = both(opts, &symbol, summary_of(m.doc.as_deref()));
+                MemberRow {
+                    name: m.name.clone(),
+                    ty: type_text(&m.ty),
+                    line: m.line,
+                    doc,
+                    doc_en,
+                }
             })
             .collect()
     };
@@ -189,7 +220,7 @@ pub fn render_type(index: &Index, def: TypeDef<'_>, lang: Lang) -> TypeReport {
                 kind,
                 r.doc.as_deref(),
                 None,
-                member_rows(&r.members),
+                member_rows(&r.tag, &r.members),
                 Vec::new(),
                 r.tag.clone(),
             )
@@ -201,10 +232,14 @@ pub fn render_type(index: &Index, def: TypeDef<'_>, lang: Lang) -> TypeReport {
                 .iter()
                 .skip(e.first as usize)
                 .take(e.count as usize)
-                .map(|k| ConstantRow {
-                    name: k.name.clone(),
-                    line: k.line,
-                    doc: summary_of(k.doc.as_deref()),
+                .map(|k| {
+                    let (doc, doc_en) = both(opts, &k.name, summary_of(k.doc.as_deref()));
+                    ConstantRow {
+                        name: k.name.clone(),
+                        line: k.line,
+                        doc,
+                        doc_en,
+                    }
                 })
                 .collect();
             (
@@ -224,7 +259,7 @@ pub fn render_type(index: &Index, def: TypeDef<'_>, lang: Lang) -> TypeReport {
                 .find_types(&resolved.base, None)
                 .into_iter()
                 .find_map(|d| match d {
-                    TypeDef::Record(_, r) => Some(member_rows(&r.members)),
+                    TypeDef::Record(_, r) => Some(member_rows(&r.tag, &r.members)),
                     _ => None,
                 })
                 .unwrap_or_default();
@@ -239,19 +274,21 @@ pub fn render_type(index: &Index, def: TypeDef<'_>, lang: Lang) -> TypeReport {
             )
         }
     };
+    let (summary, summary_en) = both(opts, &name, summary_of(doc));
     TypeReport {
         schema_version: SCHEMA_VERSION,
-        lang,
+        lang: opts.lang,
         name,
         type_kind,
         file: file.path.clone(),
         line: def.line(),
         target,
-        summary: summary_of(doc),
+        summary,
+        summary_en,
         doc: doc.map(|d| d.text.clone()),
         members,
         constants,
-        used_by: rows(index.users(&users)),
+        used_by: rows(opts, index.users(&users)),
     }
 }
 

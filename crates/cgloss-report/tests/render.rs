@@ -3,13 +3,16 @@
 //! function in it, in the languages its `//! langs:` line names (default en).
 //! Parse diagnostics follow each report as `! line:col: message` lines,
 //! members left unglossed as ambiguous as `? line: member ambiguous: sites`.
+//! Reports are rendered without a glossary unless a `//! glossary: builtin`
+//! line asks for the built-in one; a `//- /NAME.toml` file of the tree is a
+//! user glossary added to it.
 //!
 //! `UPDATE_EXPECT=1 cargo test -p cgloss-report --test render` rewrites the
 //! `.out` files; review the diff by eye before committing.
 
 use std::path::{Path, PathBuf};
 
-use cgloss_report::{render, to_text, Lang};
+use cgloss_report::{render, to_text, Glossary, Lang, Options};
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/render")
@@ -18,15 +21,23 @@ fn data_dir() -> PathBuf {
 /// Renders every function of a fixture tree.
 fn render_fixture(fixture: &str) -> String {
     let mut langs = vec![Lang::En];
+    let mut glossary = Glossary::none();
     let mut files = Vec::new();
     let mut texts = Vec::new();
     for line in fixture.lines().take_while(|l| !l.starts_with("//- /")) {
         if let Some(list) = line.strip_prefix("//! langs:") {
             langs = list.split_whitespace().filter_map(Lang::parse).collect();
         }
+        if line.strip_prefix("//! glossary:").map(str::trim) == Some("builtin") {
+            glossary = Glossary::builtin().clone();
+        }
     }
     for chunk in fixture.split("//- /").skip(1) {
         let (path, text) = chunk.split_once('\n').expect("a path line");
+        if path.trim().ends_with(".toml") {
+            glossary.extend(Glossary::parse(text).expect("the fixture's glossary parses"));
+            continue;
+        }
         files.push(cgloss_syntax::extract(path.trim(), text));
         texts.push((path.trim().to_string(), text.to_string()));
     }
@@ -38,7 +49,7 @@ fn render_fixture(fixture: &str) -> String {
             let text = &texts.iter().find(|(p, _)| p == path).expect("file").1;
             let f = index.function(id);
             let body = cgloss_syntax::lower_function(text, f);
-            let report = render(&index, id, &body, lang);
+            let report = render(&index, id, &body, &Options::new(lang, &glossary));
             check_spans(&report);
             let mut s = to_text(&report);
             for l in &report.body {
@@ -129,6 +140,7 @@ fn check_spans(report: &cgloss_report::FunctionReport) {
             let g = &line.glosses[span.gloss];
             let name = g.symbol.rsplit('.').next().unwrap_or(&g.symbol);
             let matches = shown.to_lowercase().contains(&g.gloss.to_lowercase())
+                || (g.kind == "idiom" && g.gloss.to_lowercase().contains(&shown.to_lowercase()))
                 || shown.starts_with(&g.symbol)
                 || shown.starts_with(&format!("{name} ("));
             assert!(matches, "span {shown:?} does not show {g:?}");

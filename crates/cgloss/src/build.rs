@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use cgloss_index::Index;
 use rayon::prelude::*;
 
@@ -65,4 +66,36 @@ pub fn from_store(root: &Path, store: &cgloss_store::Store) -> anyhow::Result<Tr
         })
         .collect();
     Ok(Tree { index, files })
+}
+
+/// The tree a whole-tree command reads: its persistent index when there is
+/// one (`--index`, or the default one `cgloss index` made; updated first),
+/// else the tree parsed now.
+pub fn load(root: &Path, index: Option<&Path>, messages: &Messages) -> anyhow::Result<Tree> {
+    let meta = std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
+    if !meta.is_dir() {
+        anyhow::bail!("{}: not a directory", root.display());
+    }
+    Ok(match crate::index::open_for_site(root, index, messages)? {
+        Some(store) => from_store(root, &store)?,
+        None => build(root, messages),
+    })
+}
+
+/// The lowered bodies of the functions of file `file_id`, its text read
+/// again; `None` (reported as a skipped file) when it cannot be read.
+pub fn bodies(
+    tree: &Tree,
+    file_id: usize,
+    messages: &Messages,
+) -> Option<Vec<cgloss_facts::FunctionBody>> {
+    let facts = &tree.index.files()[file_id];
+    if facts.functions.is_empty() {
+        return Some(Vec::new());
+    }
+    let Some(text) = read_text(&tree.files[file_id], messages, false) else {
+        messages.skip(&format!("{}: could not be read again", facts.path));
+        return None;
+    };
+    Some(cgloss_syntax::lower_functions(&text, &facts.functions))
 }

@@ -38,6 +38,7 @@ pub fn check(
     root: &Path,
     print_diagnostics: bool,
     reports_to: Option<&Path>,
+    glossary: &cgloss_report::Glossary,
     messages: &Messages,
 ) -> anyhow::Result<Status> {
     std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
@@ -51,14 +52,9 @@ pub fn check(
             let facts = &index.files()[file_id];
             let mut c = Counts::default();
             let mut written = String::new();
-            if facts.functions.is_empty() {
-                return (c, written);
-            }
-            let Some(text) = crate::discover::read_text(&tree.files[file_id], messages, false)
-            else {
+            let Some(bodies) = crate::build::bodies(&tree, file_id, messages) else {
                 return (c, written);
             };
-            let bodies = cgloss_syntax::lower_functions(&text, &facts.functions);
             for (idx, body) in bodies.iter().enumerate() {
                 let id = cgloss_index::FnId {
                     file: file_id as u32,
@@ -80,7 +76,8 @@ pub fn check(
                     }
                 }
                 for lang in [Lang::En, Lang::Zh] {
-                    let report = cgloss_report::render(index, id, body, lang);
+                    let opts = cgloss_report::Options::new(lang, glossary);
+                    let report = cgloss_report::render(index, id, body, &opts);
                     if lang == Lang::En && reports_to.is_some() {
                         written.push_str(&cgloss_report::to_text(&report));
                         written.push('\n');

@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod discover;
+mod glossary;
 mod index;
 mod messages;
 mod site;
@@ -47,6 +48,32 @@ enum LangArg {
     Zh,
 }
 
+/// The glossary options of the commands that render reports.
+#[derive(clap::Args)]
+struct GlossaryArgs {
+    /// Add a glossary file (TOML, see docs/glossary.md) to the built-in
+    /// one; repeatable, later files win.
+    #[arg(long = "glossary", value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// No glossary: no translated glosses, no idioms; reports show only
+    /// what the tree documents.
+    #[arg(long, conflicts_with = "files")]
+    no_glossary: bool,
+}
+
+impl GlossaryArgs {
+    fn load(&self) -> anyhow::Result<cgloss_report::Glossary> {
+        if self.no_glossary {
+            return Ok(cgloss_report::Glossary::none());
+        }
+        let mut g = cgloss_report::Glossary::builtin().clone();
+        for path in &self.files {
+            g.extend(glossary::read(path)?);
+        }
+        Ok(g)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print the report of a function, macro or type: `name`, `path:name`,
@@ -68,6 +95,8 @@ enum Command {
         /// Print each statement's C under its rendered line (text format).
         #[arg(long)]
         source: bool,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
         /// What to report: a function, macro or type — `name`, `path:name`
         /// (path relative to the root, or absolute under it), or `struct x`,
         /// `union x`, `enum x`.
@@ -111,6 +140,8 @@ enum Command {
         /// user's cache folder, when `cgloss index` made one).
         #[arg(long)]
         index: Option<PathBuf>,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
     },
     /// Index a tree and render every function in both languages, printing
     /// counts (files, functions, docs, parse errors): a health check.
@@ -125,6 +156,15 @@ enum Command {
         /// file, to diff the effect of a change on a whole tree.
         #[arg(long)]
         reports: Option<PathBuf>,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
+    },
+    /// Glossaries (docs/glossary.md): what a tree's Chinese reports leave
+    /// untranslated, how much is translated, checks, and translation by an
+    /// outside command.
+    Glossary {
+        #[command(subcommand)]
+        action: GlossaryCommand,
     },
     /// Debugging aids: the tree-sitter tree or the extracted facts of one file.
     Dump {
@@ -133,6 +173,85 @@ enum Command {
         what: DumpWhat,
         /// The C file.
         file: PathBuf,
+    },
+}
+
+/// The tree a `glossary` subcommand reads.
+#[derive(clap::Args)]
+struct TreeArgs {
+    /// Root of the source tree.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The index to use and update (default: the tree's index in the
+    /// user's cache folder, when `cgloss index` made one; else the tree is
+    /// parsed now).
+    #[arg(long)]
+    index: Option<PathBuf>,
+}
+
+impl TreeArgs {
+    fn load(&self, messages: &Messages) -> anyhow::Result<build::Tree> {
+        build::load(&self.root, self.index.as_deref(), messages)
+    }
+}
+
+#[derive(Subcommand)]
+enum GlossaryCommand {
+    /// The tree's untranslated glosses, most frequent first, as a glossary
+    /// file to fill in.
+    Missing {
+        #[command(flatten)]
+        tree: TreeArgs,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
+        /// Only the N most frequent.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Write there instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// The share of gloss occurrences of the tree's Chinese reports that
+    /// are translated, by kind.
+    Stats {
+        #[command(flatten)]
+        tree: TreeArgs,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
+    },
+    /// Check a glossary file: format, entries equal once normalized, terms
+    /// used inconsistently, idioms; with --root, entries whose English no
+    /// report of the tree shows. Exits 1 when it finds a problem.
+    Check {
+        /// The glossary file.
+        file: PathBuf,
+        /// A tree whose reports the entries should still occur in.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// The index of that tree.
+        #[arg(long, requires = "root")]
+        index: Option<PathBuf>,
+    },
+    /// Translate the untranslated glosses with a command: each is sent on a
+    /// line of its standard input, a translation is read back per line and
+    /// appended to the output file at once (run again to go on).
+    Translate {
+        #[command(flatten)]
+        tree: TreeArgs,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
+        /// The translator, run with `sh -c`.
+        #[arg(long)]
+        command: String,
+        /// Only the N most frequent.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Stop the command when it gives no line for this many seconds.
+        #[arg(long, default_value = "120")]
+        timeout: f64,
+        /// The glossary file written.
+        #[arg(long, short)]
+        out: PathBuf,
     },
 }
 
@@ -191,10 +310,11 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             format,
             index,
             source,
+            glossary,
             functions,
         } => report(
             &root,
-            lang,
+            &cgloss_report::Options::new(lang.into(), &glossary.load()?),
             format,
             index.as_deref(),
             &functions,
@@ -213,6 +333,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             title,
             force,
             index,
+            glossary,
         } => {
             let mut langs: Vec<Lang> = Vec::new();
             for l in lang.into_iter().map(Lang::from) {
@@ -228,6 +349,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
                     title,
                     force,
                     index,
+                    glossary: glossary.load()?,
                 },
                 messages,
             )
@@ -236,7 +358,61 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             root,
             diagnostics,
             reports,
-        } => check::check(&root, diagnostics, reports.as_deref(), messages),
+            glossary,
+        } => check::check(
+            &root,
+            diagnostics,
+            reports.as_deref(),
+            &glossary.load()?,
+            messages,
+        ),
+        Command::Glossary { action } => match action {
+            GlossaryCommand::Missing {
+                tree,
+                glossary,
+                limit,
+                out,
+            } => glossary::missing(
+                &tree.load(messages)?,
+                &glossary.load()?,
+                limit,
+                out.as_deref(),
+                messages,
+            ),
+            GlossaryCommand::Stats { tree, glossary } => {
+                glossary::stats(&tree.load(messages)?, &glossary.load()?, messages)
+            }
+            GlossaryCommand::Check { file, root, index } => {
+                let tree = match root {
+                    Some(root) => Some(build::load(&root, index.as_deref(), messages)?),
+                    None => None,
+                };
+                glossary::check(&file, tree.as_ref(), messages)
+            }
+            GlossaryCommand::Translate {
+                tree,
+                glossary,
+                command,
+                limit,
+                timeout,
+                out,
+            } => {
+                if !(timeout > 0.0 && timeout.is_finite()) {
+                    anyhow::bail!("--timeout: give a positive number of seconds");
+                }
+                glossary::translate(
+                    &tree.load(messages)?,
+                    &glossary.load()?,
+                    &glossary::TranslateArgs {
+                        command: &command,
+                        limit,
+                        timeout: std::time::Duration::from_secs_f64(timeout),
+                        out: &out,
+                    },
+                    messages,
+                )
+            }
+        },
         Command::Dump { what, file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("{}", file.display()))?;
             let text = String::from_utf8_lossy(&bytes);
@@ -254,7 +430,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
 
 fn report(
     root: &std::path::Path,
-    lang: LangArg,
+    opts: &cgloss_report::Options<'_>,
     format: Format,
     index_arg: Option<&std::path::Path>,
     functions: &[String],
@@ -265,7 +441,6 @@ fn report(
     if !meta.is_dir() {
         anyhow::bail!("{}: not a directory", root.display());
     }
-    let lang = Lang::from(lang);
     let canonical_root = std::fs::canonicalize(root).unwrap_or(root.to_path_buf());
     let owned: Vec<(Option<String>, &str)> = functions
         .iter()
@@ -305,7 +480,7 @@ fn report(
                 &index,
                 name,
                 path,
-                lang,
+                opts,
                 &mut reports,
                 &mut |p| {
                     ns.texts.get(p).cloned().or_else(|| {
@@ -355,7 +530,7 @@ fn report(
                 index,
                 name,
                 path,
-                lang,
+                opts,
                 &mut reports,
                 &mut |p| {
                     let file = tree.files.iter().find(|f| f.rel == p)?;
@@ -400,7 +575,7 @@ fn symbol_reports(
     index: &cgloss_index::Index,
     name: &str,
     path: Option<&str>,
-    lang: Lang,
+    opts: &cgloss_report::Options<'_>,
     out: &mut Vec<cgloss_report::Report>,
     text_of: &mut dyn FnMut(&str) -> Option<String>,
     messages: &Messages,
@@ -413,7 +588,7 @@ fn symbol_reports(
                 continue;
             };
             out.push(cgloss_report::Report::Function(render_one(
-                index, id, &text, lang, messages,
+                index, id, &text, opts, messages,
             )));
         }
         return;
@@ -430,14 +605,14 @@ fn symbol_reports(
                 file,
                 m,
                 &definition,
-                lang,
+                opts,
             )));
         }
         return;
     }
     for def in index.find_types(name, path) {
         out.push(cgloss_report::Report::Type(cgloss_report::render_type(
-            index, def, lang,
+            index, def, opts,
         )));
     }
 }
@@ -477,7 +652,7 @@ fn render_one(
     index: &cgloss_index::Index,
     id: cgloss_index::FnId,
     text: &str,
-    lang: Lang,
+    opts: &cgloss_report::Options<'_>,
     messages: &Messages,
 ) -> cgloss_report::FunctionReport {
     let f = index.function(id);
@@ -491,7 +666,7 @@ fn render_one(
             f.name
         ));
     }
-    cgloss_report::render(index, id, &body, lang)
+    cgloss_report::render(index, id, &body, opts)
 }
 
 /// `; did you mean: a, b, c` with up to five close names.

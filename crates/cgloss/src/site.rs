@@ -32,6 +32,7 @@ pub struct SiteArgs {
     pub title: Option<String>,
     pub force: bool,
     pub index: Option<PathBuf>,
+    pub glossary: cgloss_report::Glossary,
 }
 
 struct Writer {
@@ -283,33 +284,26 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
                 writer.write(&site.file_page(file_id, lang))?;
             }
             let facts = index.file(file_id);
-            if !facts.functions.is_empty() {
-                let source = &tree.files[file_id as usize];
-                let text = crate::discover::read_text(source, messages, false);
-                if text.is_none() {
-                    messages.skip(&format!("{}: could not be read again", facts.path));
-                }
-                if let Some(text) = text {
-                    let bodies = cgloss_syntax::lower_functions(&text, &facts.functions);
-                    n_functions.fetch_add(bodies.len(), Ordering::Relaxed);
-                    for (idx, body) in bodies.iter().enumerate() {
-                        let id = FnId {
-                            file: file_id,
-                            idx: idx as u32,
-                        };
-                        if !body.diagnostics.is_empty() {
-                            n_with_errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                        for d in &body.diagnostics {
-                            messages.warn(&format!(
-                                "{}:{}: {} (in {})",
-                                facts.path, d.line, d.message, facts.functions[idx].name
-                            ));
-                        }
-                        for &lang in site.langs() {
-                            let report = cgloss_report::render(index, id, body, lang);
-                            writer.write(&site.function_page(id, &report))?;
-                        }
+            if let Some(bodies) = crate::build::bodies(&tree, file_id as usize, messages) {
+                n_functions.fetch_add(bodies.len(), Ordering::Relaxed);
+                for (idx, body) in bodies.iter().enumerate() {
+                    let id = FnId {
+                        file: file_id,
+                        idx: idx as u32,
+                    };
+                    if !body.diagnostics.is_empty() {
+                        n_with_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    for d in &body.diagnostics {
+                        messages.warn(&format!(
+                            "{}:{}: {} (in {})",
+                            facts.path, d.line, d.message, facts.functions[idx].name
+                        ));
+                    }
+                    for &lang in site.langs() {
+                        let opts = cgloss_report::Options::new(lang, &args.glossary);
+                        let report = cgloss_report::render(index, id, body, &opts);
+                        writer.write(&site.function_page(id, &report))?;
                     }
                 }
             }

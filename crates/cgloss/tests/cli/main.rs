@@ -6,6 +6,7 @@
 //! absent, and fail instead when `CI=true`.
 
 mod browser;
+mod glossary;
 mod hostile;
 mod index;
 mod site;
@@ -93,11 +94,13 @@ fn without_counts(report: &str) -> String {
         .collect()
 }
 
-/// `cgloss report --root ROOT --lang LANG SPEC` succeeds and prints exactly
-/// the expected file (but for the counts, see `without_counts`).
+/// `cgloss report --no-glossary --root ROOT --lang LANG SPEC` succeeds and
+/// prints exactly the expected file (but for the counts, see
+/// `without_counts`): the golden files show what the tree alone documents.
 fn check_golden(root: &Path, lang: &str, spec: &str, expected: &Path) {
     let out = cgloss(&[
         "report",
+        "--no-glossary",
         "--root",
         root.to_str().unwrap(),
         "--lang",
@@ -106,6 +109,134 @@ fn check_golden(root: &Path, lang: &str, spec: &str, expected: &Path) {
     ]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     assert_same(&without_counts(&stdout(&out)), expected);
+}
+
+/// The report of SPEC in Chinese with the built-in glossary is exactly the
+/// snapshot `tests/data/glossary/NAME` of the repo
+/// (`UPDATE_EXPECT=1` rewrites it; review the diff).
+fn check_snapshot(root: &Path, spec: &str, name: &str) {
+    let out = cgloss(&[
+        "report",
+        "--root",
+        root.to_str().unwrap(),
+        "--lang",
+        "zh",
+        spec,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let path = workspace().join("tests/data/glossary").join(name);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, stdout(&out)).unwrap();
+        return;
+    }
+    assert_same(&stdout(&out), &path);
+}
+
+#[test]
+fn chinese_with_the_builtin_glossary() {
+    let Some(fx) = fixtures("chinese_with_the_builtin_glossary") else {
+        return;
+    };
+    check_snapshot(
+        &fx.join("linux-5.5.9"),
+        "fs/userfaultfd.c:dup_userfaultfd",
+        "dup_userfaultfd.zh.txt",
+    );
+    for name in ["pick_next", "schedule", "idle"] {
+        check_snapshot(
+            &fx.join("minisched"),
+            &format!("sched.c:{name}"),
+            &format!("minisched/{name}.zh.txt"),
+        );
+    }
+    // The English side of the idioms: no comment documents WRITE_ONCE.
+    let out = cgloss(&[
+        "report",
+        "--root",
+        fx.join("linux-5.5.9").to_str().unwrap(),
+        "fs/userfaultfd.c:dup_userfaultfd",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "710    octx's memory mappings are changing because of non-cooperative event = true (written once)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("WRITE_ONCE  include/linux/compiler.h:284  x = val (written once)"));
+}
+
+/// Users' glossaries add to the built-in one, later files winning; JSON
+/// keeps the English beside; a broken file is an error naming it and the
+/// line.
+#[test]
+fn user_glossary_files() {
+    let Some(fx) = fixtures("user_glossary_files") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("cgloss-user-glossary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let first = dir.join("a.toml");
+    let second = dir.join("b.toml");
+    std::fs::write(
+        &first,
+        "[symbols]\npick_next = \"甲\"\n[glosses]\n\"Run the next task.\" = \"运行下一个任务\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &second,
+        "[symbols]\npick_next = \"选出下一个要运行的任务\"\n",
+    )
+    .unwrap();
+    let root = fx.join("minisched");
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--root", root.to_str().unwrap(), "--lang", "zh"];
+        args.extend_from_slice(extra);
+        args.push("sched.c:schedule");
+        cgloss(&args)
+    };
+    let files = [
+        "--glossary",
+        first.to_str().unwrap(),
+        "--glossary",
+        second.to_str().unwrap(),
+    ];
+    let out = report(&files);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("摘要: 运行下一个任务\n"), "{text}");
+    assert!(
+        text.contains("68  next 等于 选出下一个要运行的任务 (q: q, limit: MAX_PRIO)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  pick_next  sched.c:18  选出下一个要运行的任务\n"),
+        "{text}"
+    );
+    let mut json_args = files.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&report(&json_args))).unwrap();
+    let r = &json[0];
+    assert_eq!(r["summary"], "运行下一个任务");
+    assert_eq!(r["summary_en"], "run the next task");
+    let g = &r["body"][0]["glosses"][0];
+    assert_eq!(g["symbol"], "pick_next");
+    assert_eq!(g["gloss"], "选出下一个要运行的任务");
+    assert_eq!(g["gloss_en"], "choose the task to run next");
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "[symbols]\nkfree = \"甲\"\nkfree = \"乙\"\n").unwrap();
+    let out = report(&["--glossary", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("broken.toml: not a glossary"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    let out = report(&["--no-glossary", "--glossary", first.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "the two contradict");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! The built-in glossary is compiled in (`glossary/zh.toml`,
-//! `glossary/idioms.toml`); users add their own files, later ones winning.
+//! `glossary/zh-glosses.toml`, `glossary/idioms.toml`); users add their own
+//! files, later ones winning.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -27,6 +28,13 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::lang::Lang;
+
+/// The built-in Chinese glossary: terms and symbols (errno), and the
+/// translations of the most frequent glosses of Linux 6.12.
+const BUILTIN_ZH: [&str; 2] = [
+    include_str!("../glossary/zh.toml"),
+    include_str!("../glossary/zh-glosses.toml"),
+];
 
 /// Translations and idiom glosses; see the module docs.
 #[derive(Clone, Debug, Default)]
@@ -117,10 +125,9 @@ impl Glossary {
         BUILTIN.get_or_init(|| {
             let mut g = Glossary::parse(include_str!("../glossary/idioms.toml"))
                 .expect("the built-in idioms parse");
-            g.extend(
-                Glossary::parse(include_str!("../glossary/zh.toml"))
-                    .expect("the built-in glossary parses"),
-            );
+            for text in BUILTIN_ZH {
+                g.extend(Glossary::parse(text).expect("the built-in glossary parses"));
+            }
             g
         })
     }
@@ -265,7 +272,14 @@ fn uses_term(text: &str, term: &str) -> bool {
     while let Some(at) = text[from..].find(&term) {
         let start = from + at;
         let end = start + term.len();
-        let before_ok = !text[..start].chars().next_back().is_some_and(word);
+        // Code is not prose: `struct device`, `port->lock`, `dev.lock`.
+        let before = &text[..start];
+        let in_code = ["struct ", "union ", "enum ", "->", ".", "/"]
+            .iter()
+            .any(|p| before.ends_with(p))
+            || text[end..].starts_with("->")
+            || text[end..].starts_with('/');
+        let before_ok = !in_code && !before.chars().next_back().is_some_and(word);
         let rest = &text[end..];
         let rest = rest
             .strip_prefix("es")
@@ -415,6 +429,10 @@ mod tests {
         assert!(uses_term("two Spinlocks", "spinlock"));
         assert!(!uses_term("spinlocked", "spinlock"));
         assert!(!uses_term("rawspinlock", "spinlock"));
+        assert!(!uses_term("pointer to our struct device", "device"));
+        assert!(!uses_term("port->lock is not held", "lock"));
+        assert!(!uses_term("the lock->owner", "lock"));
+        assert!(!uses_term("print to /sys/kernel/debug", "kernel"));
         // An empty value is not an entry.
         let g = Glossary::parse("[glosses]\n\"a\" = \"\"\n").unwrap();
         assert!(g.glosses().is_empty());
@@ -422,10 +440,10 @@ mod tests {
 
     #[test]
     fn the_builtin_glossary_is_clean() {
-        for text in [
-            include_str!("../glossary/idioms.toml"),
-            include_str!("../glossary/zh.toml"),
-        ] {
+        for text in [include_str!("../glossary/idioms.toml")]
+            .into_iter()
+            .chain(BUILTIN_ZH)
+        {
             let problems = Glossary::lint(text, Glossary::builtin().terms()).unwrap();
             assert!(problems.is_empty(), "{problems:#?}");
         }

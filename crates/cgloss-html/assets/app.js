@@ -1,6 +1,8 @@
-// cgloss site: prefix search over a sharded static index, loaded with
-// <script> tags so it works from file:// without a server; and the toggle
-// that hides the C source column. Pages read fine without this script.
+// cgloss site: prefix search over a sharded static index (and, on
+// translated pages, search in the translated summaries), loaded with
+// <script> tags so it works from file:// without a server; arrow keys in
+// the results; the language links keep the #anchor. Pages read fine
+// without this script.
 (function () {
   "use strict";
   var body = document.body;
@@ -35,22 +37,53 @@
   var input = document.getElementById("q");
   var list = document.getElementById("results");
   if (!input || !list) return;
-  var KIND = { f: "function", s: "struct", u: "union", m: "macro" };
+  // Labels in the page's language: kind names, and the line saying that
+  // more names match than are listed ({n} shown, {total} in all).
+  var KIND = JSON.parse(list.getAttribute("data-kinds") || "{}");
+  var MORE = list.getAttribute("data-more") || "{n} / {total}";
+  var LIMIT = 50;
 
-  function refresh() {
-    var q = input.value.trim().toLowerCase();
-    while (list.firstChild) list.removeChild(list.firstChild);
-    if (q.length < 2) return;
-    if (!manifest) { if (!pending.manifest) { pending.manifest = true; load("manifest.js"); } return; }
+  // Translated summaries (non-English pages): every shard, loaded on the
+  // first query with a non-ASCII character.
+  var SUMS = list.getAttribute("data-summaries");
+  var sumFiles = null, sums = {};
+  window.cglossSearch.summaryShards = function (files) {
+    sumFiles = files;
+    files.forEach(function (f) { load(SUMS + "/" + f); });
+    refresh();
+  };
+  window.cglossSearch.summaries = function (k, entries) { sums[k] = entries; refresh(); };
+
+  function nameHits(q) {
+    if (q.length < 2) return [];
+    if (!manifest) { if (!pending.manifest) { pending.manifest = true; load("manifest.js"); } return []; }
     var key = shardKey(q);
-    if (key === null) return;
-    if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return; }
+    if (key === null) return [];
+    if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return []; }
     var hits = shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
     hits.sort(function (a, b) {
       var ea = a[0].toLowerCase() === q ? 0 : 1, eb = b[0].toLowerCase() === q ? 0 : 1;
       return ea - eb || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     });
-    hits.slice(0, 20).forEach(function (e, i) {
+    return hits;
+  }
+
+  function summaryHits(q) {
+    if (!SUMS) return [];
+    if (!sumFiles) { if (!pending.sums) { pending.sums = true; load(SUMS + "/summaries.js"); } return []; }
+    var hits = [];
+    Object.keys(sums).sort(function (a, b) { return a - b; }).forEach(function (k) {
+      sums[k].forEach(function (e) { if (e[4].toLowerCase().indexOf(q) >= 0) hits.push(e); });
+    });
+    return hits;
+  }
+
+  function refresh() {
+    var q = input.value.trim().toLowerCase();
+    while (list.firstChild) list.removeChild(list.firstChild);
+    if (!q) return;
+    var hits = /[^\x00-\x7f]/.test(q) ? summaryHits(q) : nameHits(q);
+    hits.slice(0, LIMIT).forEach(function (e, i) {
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.href = langRoot + e[2];
@@ -64,15 +97,50 @@
       where.className = "where";
       where.textContent = e[3];
       a.appendChild(where);
+      if (e[4]) {
+        var sum = document.createElement("span");
+        sum.className = "sum";
+        sum.textContent = e[4];
+        a.appendChild(sum);
+      }
       li.appendChild(a);
       list.appendChild(li);
     });
+    if (hits.length > LIMIT) {
+      var more = document.createElement("li");
+      more.className = "hint";
+      more.textContent = MORE.replace("{n}", LIMIT).replace("{total}", hits.length);
+      list.appendChild(more);
+    }
+  }
+
+  // Arrow keys move the selection, Enter follows it, Escape closes the list.
+  function move(step) {
+    var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+    if (!links.length) return;
+    var at = links.findIndex(function (a) { return a.classList.contains("active"); });
+    var next = Math.max(0, Math.min(links.length - 1, at + step));
+    if (at >= 0) links[at].classList.remove("active");
+    links[next].classList.add("active");
+    links[next].scrollIntoView({ block: "nearest" });
   }
 
   input.addEventListener("input", refresh);
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "ArrowDown") { ev.preventDefault(); move(1); }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); move(-1); }
+    else if (ev.key === "Escape") { input.value = ""; refresh(); }
+  });
   input.form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var first = list.querySelector("a");
-    if (first) window.location.href = first.href;
+    var chosen = list.querySelector("a.active") || list.querySelector("a");
+    if (chosen) window.location.href = chosen.href;
+  });
+
+  // The other language's page opens at the same place (#L700 stays).
+  Array.prototype.forEach.call(document.querySelectorAll(".lang a"), function (a) {
+    a.addEventListener("click", function () {
+      if (location.hash) a.href = a.href.split("#")[0] + location.hash;
+    });
   });
 })();

@@ -76,6 +76,8 @@ struct DirEntry {
 const TREE_FANOUT: [usize; 3] = [12, 5, 3];
 const TREE_BUDGET: usize = 100;
 const TREE_DEPTH: usize = 3;
+/// Most leaves listed behind the root's "… N".
+const TREE_REST: usize = 200;
 
 fn lang_code(lang: Lang) -> &'static str {
     match lang {
@@ -146,6 +148,8 @@ struct RelatedRow {
     #[serde(rename = "where")]
     at: Option<String>,
     summary: Option<String>,
+    /// The English summary, when `summary` is a translation.
+    original: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -155,7 +159,14 @@ struct TreeNode {
     #[serde(rename = "where")]
     at: String,
     children: Vec<TreeNode>,
+    /// "… N": how many the tree leaves out here.
     more: Option<String>,
+    /// Where those are listed.
+    more_href: Option<String>,
+    /// Those of the root, as leaves shown when "… N" is opened.
+    rest: Vec<TreeNode>,
+    /// "… M": those of the root not even in `rest`.
+    rest_more: Option<String>,
     open: bool,
 }
 
@@ -416,8 +427,12 @@ impl<'a> Site<'a> {
 
     /// The search pages, handed to `write` one at a time (the kernel's
     /// search index is large; it is never all in memory at once).
-    pub fn write_search<E>(&self, write: &mut dyn FnMut(Page) -> Result<(), E>) -> Result<(), E> {
-        search::write_pages(self, write)
+    pub fn write_search<E>(
+        &self,
+        glossary: &cgloss_report::Glossary,
+        write: &mut dyn FnMut(Page) -> Result<(), E>,
+    ) -> Result<(), E> {
+        search::write_pages(self, glossary, write)
     }
 
     fn listed_dirs(&self, dir: &str, page: &str) -> Vec<Listed> {
@@ -671,6 +686,7 @@ impl<'a> Site<'a> {
         path: Option<&str>,
         line: Option<u32>,
         summary: Option<String>,
+        summary_en: Option<String>,
     ) -> RelatedRow {
         let (href, at) = match (path, line) {
             (Some(p), Some(l)) => {
@@ -682,11 +698,13 @@ impl<'a> Site<'a> {
             }
             _ => (None, None),
         };
+        let original = summary_en.filter(|en| summary.as_ref() != Some(en));
         RelatedRow {
             name: name.to_string(),
             href,
             at,
             summary,
+            original,
         }
     }
 
@@ -712,8 +730,10 @@ impl<'a> Site<'a> {
                     segs.push(Seg {
                         text: l.text[span.start..span.end].to_string(),
                         href: self.gloss_href(id.file, &page, g),
+                        // The doc, or the English gloss: a translated
+                        // gloss shows its original.
                         title: Some(if g.doc.is_empty() {
-                            g.gloss.clone()
+                            g.gloss_en.clone()
                         } else {
                             g.doc.clone()
                         }),
@@ -744,6 +764,7 @@ impl<'a> Site<'a> {
                         r.file.as_deref(),
                         r.line,
                         r.summary.clone(),
+                        r.summary_en.clone(),
                     )
                 })
                 .collect()
@@ -819,70 +840,101 @@ impl<'a> Site<'a> {
         budget: &mut usize,
     ) -> TreeNode {
         let f = self.index.function(id);
+        let href = relative(page, &self.function_url(id));
         let mut node = TreeNode {
             name: f.name.clone(),
-            href: Some(relative(page, &self.function_url(id))),
+            href: Some(href.clone()),
             at: format!("{}:{}", self.index.path(id), f.line),
             children: Vec::new(),
             more: None,
+            more_href: None,
+            rest: Vec::new(),
+            rest_more: None,
             open: depth == 0,
         };
         if depth >= TREE_DEPTH {
             return node;
         }
-        if callers {
-            let list = self.index.callers(id);
-            for &c in list.iter().take(TREE_FANOUT[depth]) {
-                if *budget == 0 {
-                    break;
-                }
+        // Callees the index cannot resolve to a definition stay as leaves
+        // (a macro's, or a function outside the tree).
+        let kids: Vec<Result<FnId, &str>> = if callers {
+            self.index.callers(id).iter().map(|&c| Ok(c)).collect()
+        } else {
+            f.calls
+                .iter()
+                .flat_map(|name| {
+                    let targets = self.index.resolve_functions(name, id.file);
+                    if targets.is_empty() {
+                        vec![Err(name.as_str())]
+                    } else {
+                        targets.into_iter().map(Ok).collect()
+                    }
+                })
+                .collect()
+        };
+        for kid in &kids {
+            if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
                 *budget -= 1;
                 node.children
-                    .push(self.tree_node(c, page, depth + 1, true, budget));
-            }
-            if list.len() > node.children.len() {
-                node.more = Some(format!("… {}", list.len() - node.children.len()));
-            }
-        } else {
-            let mut total = 0;
-            for name in &f.calls {
-                let targets = self.index.resolve_functions(name, id.file);
-                if targets.is_empty() {
-                    total += 1;
-                    if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
-                        *budget -= 1;
-                        let site = self.index.resolve_call(name, id.file).map(|c| {
-                            let href = self
-                                .index
-                                .file_id(c.site.path)
-                                .map(|fid| relative(page, &self.item_url(fid, name, c.site.line)));
-                            (href, format!("{}:{}", c.site.path, c.site.line))
-                        });
-                        let (href, at) = site.unwrap_or((None, String::new()));
-                        node.children.push(TreeNode {
-                            name: name.clone(),
-                            href,
-                            at,
-                            children: Vec::new(),
-                            more: None,
-                            open: false,
-                        });
-                    }
-                    continue;
-                }
-                for t in targets {
-                    total += 1;
-                    if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
-                        *budget -= 1;
-                        node.children
-                            .push(self.tree_node(t, page, depth + 1, false, budget));
-                    }
-                }
-            }
-            if total > node.children.len() {
-                node.more = Some(format!("… {}", total - node.children.len()));
+                    .push(self.tree_child(*kid, id, page, depth + 1, callers, budget));
+            } else if depth == 0 && node.rest.len() < TREE_REST {
+                // The root's own callers or callees are all listed: those
+                // past the fan-out as leaves behind "… N".
+                node.rest
+                    .push(self.tree_child(*kid, id, page, TREE_DEPTH, callers, budget));
             }
         }
+        let hidden = kids.len() - node.children.len();
+        if hidden > node.rest.len() && !node.rest.is_empty() {
+            node.rest_more = Some(format!("… {}", hidden - node.rest.len()));
+        }
+        if hidden > 0 {
+            node.more = Some(format!("… {hidden}"));
+            // What the tree leaves out is on the callers and callees tables
+            // of this page (the root) or in the tree of that function's page.
+            node.more_href = Some(if depth == 0 {
+                if callers { "#callers" } else { "#callees" }.to_string()
+            } else {
+                format!("{href}#tree")
+            });
+        }
         node
+    }
+
+    /// A node of the call tree under `parent`: a function's subtree, or the
+    /// leaf of a callee without a definition.
+    fn tree_child(
+        &self,
+        kid: Result<FnId, &str>,
+        parent: FnId,
+        page: &str,
+        depth: usize,
+        callers: bool,
+        budget: &mut usize,
+    ) -> TreeNode {
+        match kid {
+            Ok(t) => self.tree_node(t, page, depth, callers, budget),
+            Err(name) => {
+                let site = self.index.resolve_call(name, parent.file).map(|c| {
+                    let href = self
+                        .index
+                        .file_id(c.site.path)
+                        .map(|fid| relative(page, &self.item_url(fid, name, c.site.line)));
+                    (href, format!("{}:{}", c.site.path, c.site.line))
+                });
+                let (href, at) = site.unwrap_or((None, String::new()));
+                TreeNode {
+                    name: name.to_string(),
+                    href,
+                    at,
+                    children: Vec::new(),
+                    more: None,
+                    more_href: None,
+                    rest: Vec::new(),
+                    rest_more: None,
+                    open: false,
+                }
+            }
+        }
     }
 }

@@ -1,12 +1,17 @@
 //! The search index: every function, struct, union and macro name with the
 //! page it leads to, split into shards by name prefix so that no shard is
-//! much over `SHARD_BYTES`, each a script calling `cglossSearch.add`.
+//! much over `SHARD_BYTES`, each a script calling `cglossSearch.add`; and,
+//! for each language but English, the functions whose summary the glossary
+//! translates, searched by any part of the translation (`分配内存` finds
+//! `kmalloc`), in shards the page loads all at once when a query has a
+//! non-ASCII character.
 
 use std::collections::BTreeMap;
 
 use cgloss_index::FnId;
+use cgloss_report::{Glossary, Lang, Options};
 
-use crate::{anchor, Page, Site};
+use crate::{anchor, lang_code, Page, Site};
 
 /// Target size of one shard.
 const SHARD_BYTES: usize = 150_000;
@@ -165,8 +170,78 @@ fn file_name(key: &str) -> String {
     s
 }
 
+/// Writes, for each translated language, `search/{lang}/summaries.js` (the
+/// list of shards) and its shards of `[name, kind, url, where, summary]`.
+fn write_summaries<E>(
+    site: &Site,
+    glossary: &Glossary,
+    write: &mut dyn FnMut(Page) -> Result<(), E>,
+) -> Result<(), E> {
+    for &lang in site.langs().iter().filter(|&&l| l != Lang::En) {
+        let opts = Options::new(lang, glossary);
+        let code = lang_code(lang);
+        let mut shards: Vec<Vec<[String; 5]>> = vec![Vec::new()];
+        let mut bytes = 0;
+        for (file_id, facts) in site.index.files().iter().enumerate() {
+            for (idx, f) in facts.functions.iter().enumerate() {
+                let id = FnId {
+                    file: file_id as u32,
+                    idx: idx as u32,
+                };
+                let Some((local, en)) = cgloss_report::summary(site.index, id, &opts) else {
+                    continue;
+                };
+                if local == en {
+                    continue;
+                }
+                let entry = [
+                    f.name.clone(),
+                    "f".to_string(),
+                    site.function_url(id),
+                    format!("{}:{}", facts.path, f.line),
+                    local,
+                ];
+                let size = entry.iter().map(|s| s.len() + 3).sum::<usize>();
+                if bytes + size > SHARD_BYTES && bytes > 0 {
+                    shards.push(Vec::new());
+                    bytes = 0;
+                }
+                bytes += size;
+                shards.last_mut().expect("one shard").push(entry);
+            }
+        }
+        let names: Vec<String> = (0..shards.len())
+            .map(|k| format!("summaries-{k}.js"))
+            .collect();
+        write(Page {
+            path: format!("search/{code}/summaries.js"),
+            bytes: format!(
+                "cglossSearch.summaryShards({});\n",
+                serde_json::to_string(&names).expect("strings serialize")
+            )
+            .into_bytes(),
+        })?;
+        for (k, entries) in shards.iter().enumerate() {
+            write(Page {
+                path: format!("search/{code}/{}", names[k]),
+                bytes: format!(
+                    "cglossSearch.summaries({k}, {});\n",
+                    serde_json::to_string(entries).expect("entries serialize")
+                )
+                .into_bytes(),
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the manifest and every shard through `write`, one at a time.
-pub fn write_pages<E>(site: &Site, write: &mut dyn FnMut(Page) -> Result<(), E>) -> Result<(), E> {
+pub fn write_pages<E>(
+    site: &Site,
+    glossary: &Glossary,
+    write: &mut dyn FnMut(Page) -> Result<(), E>,
+) -> Result<(), E> {
+    write_summaries(site, glossary, write)?;
     let all = entries(site);
     let mut shards = BTreeMap::new();
     shard(all.iter().collect(), 2, &mut shards);

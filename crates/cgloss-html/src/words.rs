@@ -37,6 +37,10 @@ pub struct HtmlWords {
     referenced_by: &'static str,
     call_tree: &'static str,
     call_tree_link: &'static str,
+    /// JSON object: the search results' kind letters to their names.
+    kinds: &'static str,
+    /// The search list's last line when more names match than it shows.
+    search_more: &'static str,
 }
 
 static EN: HtmlWords = HtmlWords {
@@ -71,6 +75,8 @@ static EN: HtmlWords = HtmlWords {
     referenced_by: "Referenced by",
     call_tree: "Call tree",
     call_tree_link: "Callers and callees, three levels each",
+    kinds: r#"{"f":"function","s":"struct","u":"union","m":"macro"}"#,
+    search_more: "{n} of {total} shown: type more to narrow",
 };
 
 static ZH: HtmlWords = HtmlWords {
@@ -103,8 +109,10 @@ static ZH: HtmlWords = HtmlWords {
     callers: "调用者",
     callees: "被调用",
     referenced_by: "被引用",
-    call_tree: "函数Tree",
+    call_tree: "调用树",
     call_tree_link: "调用者与被调用者，各三层",
+    kinds: r#"{"f":"函数","s":"结构体","u":"联合体","m":"宏"}"#,
+    search_more: "共 {total} 个，显示前 {n} 个：继续输入以缩小范围",
 };
 
 /// The labels of a language.

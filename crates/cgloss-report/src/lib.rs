@@ -47,7 +47,7 @@ use serde::Serialize;
 pub use gloss::gloss;
 pub use glossary::{fill, normalize, Glossary, GlossaryError, Options};
 pub use lang::Lang;
-pub use render::render;
+pub use render::{render, summary};
 pub use symbols::{
     macro_to_text, render_macro, render_type, type_to_text, ConstantRow, MacroParam, MacroReport,
     MemberRow, TypeReport,

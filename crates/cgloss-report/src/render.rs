@@ -118,10 +118,10 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, opts: &Options<'_>) 
             )
         })
         .collect();
-    let summary_en = doc
-        .as_ref()
-        .map(|(d, _)| gloss(&d.summary))
-        .filter(|s| !s.is_empty());
+    let (summary, summary_en) = match summary(index, id, opts) {
+        Some((local, en)) => (Some(local), Some(en)),
+        None => (None, None),
+    };
     FunctionReport {
         schema_version: SCHEMA_VERSION,
         lang,
@@ -132,7 +132,7 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, opts: &Options<'_>) 
         proto: f.proto.clone(),
         return_type: f.return_type.clone(),
         params,
-        summary: summary_en.as_deref().map(|g| opts.local(&f.name, g)),
+        summary,
         summary_en,
         doc: doc.as_ref().map(|(d, _)| d.text.clone()),
         doc_at: doc.as_ref().map(|(_, s)| format!("{}:{}", s.path, s.line)),
@@ -154,6 +154,17 @@ pub fn render(index: &Index, id: FnId, body: &FunctionBody, opts: &Options<'_>) 
 
 /// A caller, callee or referrer with its summary (English, already a
 /// gloss) in the report's language.
+/// The summary of a function's report: the gloss of its doc in the
+/// report's language, and in English.
+pub fn summary(index: &Index, id: FnId, opts: &Options<'_>) -> Option<(String, String)> {
+    let (doc, _) = index.function_doc(id)?;
+    let en = gloss(&doc.summary);
+    if en.is_empty() {
+        return None;
+    }
+    Some((opts.local(&index.function(id).name, &en), en))
+}
+
 pub(crate) fn related(
     opts: &Options<'_>,
     name: &str,

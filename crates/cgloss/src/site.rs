@@ -264,7 +264,7 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
     for page in site.assets() {
         writer.write(&page)?;
     }
-    site.write_search(&mut |page| writer.write(&page))?;
+    site.write_search(&args.glossary, &mut |page| writer.write(&page))?;
     for &lang in site.langs() {
         for page in site.folder_pages(lang) {
             writer.write(&page)?;

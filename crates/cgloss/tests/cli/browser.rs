@@ -165,8 +165,9 @@ fn decode_base64(s: &str) -> Vec<u8> {
     out
 }
 
-#[test]
-fn browser_search_gloss_and_language_switch() {
+/// A browser on the fixture site, or `None` (the test is skipped) when
+/// chromium, chromedriver or the fixture is missing outside CI.
+fn browser() -> Option<(Driver, &'static Path)> {
     let (chromium, chromedriver) = match (tool("chromium"), tool("chromedriver")) {
         (Some(a), Some(b)) => (a, b),
         _ => {
@@ -174,17 +175,26 @@ fn browser_search_gloss_and_language_switch() {
                 panic!("chromium and chromedriver are required under CI=true");
             }
             eprintln!("browser test: skipped, chromium or chromedriver is not installed");
-            return;
+            return None;
         }
     };
-    let Some(site) = fixture_site() else {
+    let site = fixture_site()?;
+    Some((Driver::start(&chromium, &chromedriver), site))
+}
+
+fn page_url(site: &Path, page: &str) -> String {
+    format!(
+        "file://{}",
+        site.canonicalize().unwrap().join(page).display()
+    )
+}
+
+#[test]
+fn browser_search_gloss_and_language_switch() {
+    let Some((driver, site)) = browser() else {
         return;
     };
-    let driver = Driver::start(&chromium, &chromedriver);
-    let home = format!(
-        "file://{}",
-        site.canonicalize().unwrap().join("index.html").display()
-    );
+    let home = page_url(site, "index.html");
     driver.post("/url", json!({"url": home}));
     driver.wait_for(
         "return location.pathname.endsWith('/en/index.html') && document.getElementById('q') !== null",
@@ -226,6 +236,126 @@ fn browser_search_gloss_and_language_switch() {
     let h1 = driver.find("h1");
     let title = driver.get(&format!("/element/{h1}/text"));
     assert!(title.as_str().unwrap().contains("函数逻辑报告"), "{title}");
+    let errors = driver.severe_logs();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+/// The fixes of issue 10, item 10: an anchor is not hidden under the sticky
+/// header, the call tree's "… N" opens, the arrow keys move the search
+/// selection, the language links keep the anchor, the Chinese search finds
+/// translated summaries, and nothing scrolls sideways at 420 px.
+#[test]
+fn browser_anchors_tree_keys_and_narrow_screens() {
+    let Some((driver, site)) = browser() else {
+        return;
+    };
+    let page = "en/fs/userfaultfd.c/dup_userfaultfd.html";
+    driver.post(
+        "/url",
+        json!({"url": format!("{}#L700", page_url(site, page))}),
+    );
+    driver.wait_for(
+        "return document.readyState === 'complete' && document.getElementById('L700') !== null",
+        "the report page at #L700",
+    );
+    let gap = driver.post(
+        "/execute/sync",
+        json!({"script": "return document.getElementById('L700').getBoundingClientRect().top - document.querySelector('header.top').getBoundingClientRect().bottom;", "args": []}),
+    );
+    assert!(
+        gap.as_f64().unwrap() >= 0.0,
+        "row L700 is {gap} px under the header's bottom edge"
+    );
+
+    // The direct callee hidden behind "… 1" shows once it is opened.
+    let hidden = "[...document.querySelectorAll('details.calltree li.more > details a')].find(a => a.textContent === 'list_add_tail')";
+    let visible = driver.post(
+        "/execute/sync",
+        json!({"script": format!("document.querySelectorAll('details.calltree').forEach(d => d.open = true); var a = {hidden}; return a ? a.checkVisibility() : 'missing';"), "args": []}),
+    );
+    assert_eq!(
+        visible,
+        json!(false),
+        "list_add_tail starts hidden behind … 1"
+    );
+    let more = driver.find("details.calltree li.more > details > summary");
+    driver.post(&format!("/element/{more}/click"), json!({}));
+    let visible = driver.post(
+        "/execute/sync",
+        json!({"script": format!("var a = {hidden}; return a ? a.checkVisibility() : 'missing';"), "args": []}),
+    );
+    assert_eq!(visible, json!(true), "list_add_tail shows once … 1 is open");
+
+    // Arrow keys move the selection; Enter follows the selected result.
+    let q = driver.find("#q");
+    driver.post(&format!("/element/{q}/value"), json!({"text": "dup_"}));
+    driver.wait_for(
+        "return document.querySelectorAll('#results a').length >= 3",
+        "three results for dup_",
+    );
+    let active = "return [...document.querySelectorAll('#results a')].findIndex(a => a.classList.contains('active'));";
+    let at = |driver: &Driver| driver.post("/execute/sync", json!({"script": active, "args": []}));
+    assert_eq!(at(&driver), json!(0));
+    driver.post(
+        &format!("/element/{q}/value"),
+        json!({"text": "\u{E015}\u{E015}"}),
+    );
+    assert_eq!(at(&driver), json!(2), "two ArrowDown");
+    driver.post(&format!("/element/{q}/value"), json!({"text": "\u{E013}"}));
+    assert_eq!(at(&driver), json!(1), "then ArrowUp");
+    let chosen = driver.post(
+        "/execute/sync",
+        json!({"script": "return document.querySelector('#results a.active').href;", "args": []}),
+    );
+    driver.post(&format!("/element/{q}/value"), json!({"text": "\u{E007}"}));
+    driver.wait_for(
+        &format!("return location.href === {chosen};"),
+        "Enter to follow the selected result",
+    );
+
+    // The language link keeps the anchor.
+    driver.post(
+        "/url",
+        json!({"url": format!("{}#L700", page_url(site, page))}),
+    );
+    driver.wait_for("return document.readyState === 'complete'", "the page");
+    let zh = driver.find(".lang a[hreflang='zh']");
+    driver.post(&format!("/element/{zh}/click"), json!({}));
+    driver.wait_for(
+        "return location.pathname.endsWith('/zh/fs/userfaultfd.c/dup_userfaultfd.html') && location.hash === '#L700'",
+        "the Chinese page at #L700",
+    );
+
+    // The Chinese search matches translated summaries.
+    let q = driver.find("#q");
+    driver.post(&format!("/element/{q}/value"), json!({"text": "分配内存"}));
+    let hit = driver.wait_for(
+        "var a = document.querySelector('#results a .sum'); return a ? a.textContent : null;",
+        "a result by its translated summary",
+    );
+    assert!(hit.as_str().unwrap().contains("分配内存"), "{hit}");
+
+    // Nothing scrolls sideways on a 420 px wide screen.
+    driver.post("/window/rect", json!({"width": 420, "height": 900}));
+    for page in [
+        "en/index.html",
+        "en/fs/index.html",
+        "en/fs/userfaultfd.c/index.html",
+        "en/fs/userfaultfd.c/dup_userfaultfd.html",
+        "zh/fs/userfaultfd.c/dup_userfaultfd.html",
+    ] {
+        driver.post("/url", json!({"url": page_url(site, page)}));
+        driver.wait_for("return document.readyState === 'complete'", page);
+        let overflow = driver.post(
+            "/execute/sync",
+            json!({"script": "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];", "args": []}),
+        );
+        let (scroll, client) = (overflow[0].as_f64().unwrap(), overflow[1].as_f64().unwrap());
+        assert!(
+            scroll <= client,
+            "{page} scrolls sideways at 420 px: {scroll} > {client}"
+        );
+    }
     let errors = driver.severe_logs();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }

@@ -405,19 +405,28 @@ impl Index {
     }
 
     /// The function definitions a call of `name` in file `from` can reach:
-    /// a static function of a `.c` file hides all others there; otherwise
-    /// every global definition and every static one in a header.
+    /// a static function of a `.c` file hides all others there, and so does
+    /// any definition of it in that `.c` file but a `__weak` one (mm/mmap.c
+    /// calls its own `expand_stack`, not mm/nommu.c's: that one is another
+    /// build's; kernel/sched/idle.c's weak `arch_cpu_idle` yields to x86's);
+    /// otherwise every global definition and every static one in a header.
     pub fn resolve_functions(&self, name: &str, from: FileId) -> Vec<FnId> {
         let Some(locs) = self.functions.get(name) else {
             return Vec::new();
         };
         let hidden = self.static_in(name, from);
+        let own = !self.is_header(from)
+            && locs.iter().any(|l| {
+                l.file == from && !is_weak(&self.files[l.file as usize].functions[l.idx as usize])
+            });
         locs.iter()
             .filter(|l| {
                 let f = &self.files[l.file as usize];
                 let fact = &f.functions[l.idx as usize];
                 if hidden {
                     l.file == from && fact.is_static
+                } else if own {
+                    l.file == from
                 } else {
                     !fact.is_static || f.is_header()
                 }
@@ -481,20 +490,54 @@ impl Index {
                 })
             })
         };
-        proto(true).or(own).or_else(|| proto(false))
+        proto(true)
+            .or(own)
+            .or_else(|| proto(false))
+            .or_else(|| self.sibling_kernel_doc(id))
+    }
+
+    /// For a global definition with no doc of its own or of a prototype:
+    /// the kernel-doc of another global definition of the name (the API's
+    /// doc, written on one of its implementations: SLAB's `kfree` documents
+    /// SLUB's), in path order. A plain comment never crosses over: it may
+    /// describe only its own build (`not supported under NOMMU`).
+    fn sibling_kernel_doc(&self, id: FnId) -> Option<DocSource<'_>> {
+        let f = self.function(id);
+        if f.is_static {
+            return None;
+        }
+        let mut others: Vec<&Loc> = self
+            .functions
+            .get(&f.name)?
+            .iter()
+            .filter(|l| (l.file, l.idx) != (id.file, id.idx))
+            .collect();
+        others.sort_by_key(|l| self.key(id.file, **l));
+        others.into_iter().find_map(|l| {
+            let g = &self.files[l.file as usize].functions[l.idx as usize];
+            let doc = g.doc.as_deref().filter(|d| d.kernel_doc && !g.is_static)?;
+            Some(DocSource {
+                doc,
+                site: self.site(l.file, g.line),
+                params: &g.params,
+                variadic: g.variadic,
+                own: false,
+            })
+        })
     }
 
     /// Resolves a call of `name` from file `from`: the listed definition and
     /// the doc its gloss uses — the doc the listed definition's own report
-    /// shows (`function_doc`). Among several definitions the best doc
+    /// shows (`function_doc`). A .c file's own definitions, when it has
+    /// any, are the only candidates; among several the best doc
     /// decides (kernel-doc, then a definition's own comment, then same
     /// file, headers, path order); an empty-bodied stub lends its doc only
     /// when no definition with a body exists. `None` when nothing of that
     /// name is known.
     pub fn resolve_call(&self, name: &str, from: FileId) -> Option<Callable<'_>> {
         let hidden = self.static_in(name, from);
-        let defs = self.resolve_functions(name, from);
-        let macros: Vec<(Loc, &MacroFact)> = self
+        let mut defs = self.resolve_functions(name, from);
+        let mut macros: Vec<(Loc, &MacroFact)> = self
             .macros
             .get(name)
             .into_iter()
@@ -502,6 +545,20 @@ impl Index {
             .map(|l| (*l, &self.files[l.file as usize].macros[l.idx as usize]))
             .filter(|(_, m)| m.params.is_some())
             .collect();
+        // A .c file that defines what it calls calls its own definition,
+        // function or macro (`resolve_functions` keeps only its functions
+        // already). A header's own definition is often a stub or a wrapper
+        // of the documented one (string.h's fortified `strlen`), so headers
+        // keep every candidate.
+        let local = |file: FileId| file == from && !self.is_header(from);
+        if defs
+            .iter()
+            .any(|id| local(id.file) && !is_weak(self.function(*id)))
+            || macros.iter().any(|(l, _)| local(l.file))
+        {
+            defs.retain(|id| id.file == from);
+            macros.retain(|(l, _)| l.file == from);
+        }
         let protos = self.prototypes_for(name, from, hidden);
         if defs.is_empty() && macros.is_empty() && protos.is_empty() {
             return None;
@@ -1009,6 +1066,14 @@ impl Index {
 
 fn param_names(params: &[Param]) -> Vec<&str> {
     params.iter().map(|p| p.name.as_str()).collect()
+}
+
+/// A `__weak` (or `__attribute__((weak))`) definition: one a strong
+/// definition elsewhere replaces at link time.
+fn is_weak(f: &FunctionFact) -> bool {
+    f.proto
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| w == "__weak" || w == "weak")
 }
 
 #[cfg(test)]

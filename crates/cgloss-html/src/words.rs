@@ -37,7 +37,8 @@ pub struct HtmlWords {
     referenced_by: &'static str,
     call_tree: &'static str,
     call_tree_link: &'static str,
-    /// JSON object: the search results' kind letters to their names.
+    /// JSON object: the search results' kinds (the static index's letters,
+    /// `cgloss serve`'s words) to their names.
     kinds: &'static str,
     /// The search list's last line when more names match than it shows.
     search_more: &'static str,
@@ -75,7 +76,7 @@ static EN: HtmlWords = HtmlWords {
     referenced_by: "Referenced by",
     call_tree: "Call tree",
     call_tree_link: "Callers and callees, three levels each",
-    kinds: r#"{"f":"function","s":"struct","u":"union","m":"macro"}"#,
+    kinds: r#"{"f":"function","s":"struct","u":"union","m":"macro","function":"function","macro":"macro","struct":"struct","union":"union","enum":"enum","enum_constant":"enum constant","typedef":"typedef","global":"global","member":"member"}"#,
     search_more: "{n} of {total} shown: type more to narrow",
 };
 
@@ -111,7 +112,7 @@ static ZH: HtmlWords = HtmlWords {
     referenced_by: "被引用",
     call_tree: "调用树",
     call_tree_link: "调用者与被调用者，各三层",
-    kinds: r#"{"f":"函数","s":"结构体","u":"联合体","m":"宏"}"#,
+    kinds: r#"{"f":"函数","s":"结构体","u":"联合体","m":"宏","function":"函数","macro":"宏","struct":"结构体","union":"联合体","enum":"枚举","enum_constant":"枚举常量","typedef":"类型定义","global":"全局变量","member":"成员"}"#,
     search_more: "共 {total} 个，显示前 {n} 个：继续输入以缩小范围",
 };
 

@@ -23,7 +23,6 @@ use cgloss_facts::{
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
-pub use browse::{Definition, FileRow, Kinds, Names, Use};
 pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of

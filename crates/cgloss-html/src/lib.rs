@@ -25,6 +25,7 @@ mod search;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
 
 use cgloss_index::{CallableKind, FileId, FnId, Index};
 use cgloss_report::{FunctionReport, Lang};
@@ -117,6 +118,26 @@ pub enum Route {
         /// The function.
         id: FnId,
     },
+    /// The source view of a file (`source/<file>.html`; `cgloss serve`
+    /// renders it, `cgloss site` does not write it).
+    Source {
+        /// The file.
+        file: FileId,
+    },
+}
+
+/// A coloured, possibly linked piece of a file in its source view.
+pub struct SourceSpan {
+    /// Start byte in the file's text.
+    pub start: usize,
+    /// End byte.
+    pub end: usize,
+    /// CSS class (`cgloss_syntax::Class::name`).
+    pub class: &'static str,
+    /// Page it links to, from the site root.
+    pub href: Option<String>,
+    /// Tooltip.
+    pub title: Option<String>,
 }
 
 #[derive(Default)]
@@ -138,6 +159,7 @@ impl SiteParts {
             ("file.html", include_str!("../templates/file.html")),
             ("function.html", include_str!("../templates/function.html")),
             ("redirect.html", include_str!("../templates/redirect.html")),
+            ("source.html", include_str!("../templates/source.html")),
         ] {
             env.add_template(name, source).expect("templates are valid");
         }
@@ -315,6 +337,20 @@ fn html_formatter(
     out.write_str(&s[last..]).map_err(minijinja::Error::from)
 }
 
+/// Appends `s` with `& < > " '` escaped.
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Anchor of an item on its file page: a kind letter, the line, the name.
 fn anchor(kind: char, line: u32, name: &str) -> String {
     format!("{kind}{line}-{}", name.replace(' ', "-"))
@@ -346,6 +382,10 @@ impl<'a> Site<'a> {
         }
         if let Some(rest) = path.strip_prefix("search/") {
             return (!rest.is_empty()).then_some(Route::Search);
+        }
+        if let Some(rest) = path.strip_prefix("source/") {
+            let file = *self.parts.files_by_url.get(rest.strip_suffix(".html")?)?;
+            return Some(Route::Source { file });
         }
         let (code, rest) = path.split_once('/')?;
         let lang = *self
@@ -509,6 +549,11 @@ impl<'a> Site<'a> {
             self.file_url(file),
             anchor(letter, line, anchor_name)
         )
+    }
+
+    /// The source view of a file, from the site root.
+    pub fn source_url(&self, file: FileId) -> String {
+        format!("source/{}.html", safe_path(&self.index.file(file).path))
     }
 
     fn dir_url(dir: &str) -> String {
@@ -804,6 +849,111 @@ impl<'a> Site<'a> {
         Page {
             path: format!("{}/{page}", lang_code(lang)),
             bytes: self.render("file.html", ctx),
+        }
+    }
+
+    /// The source view of a file: every line numbered and anchored
+    /// (`#L12`), `spans` (in order, not overlapping) coloured and linked.
+    pub fn source_page(&self, file: FileId, text: &str, spans: &[SourceSpan]) -> Page {
+        let lang = self.parts.config.langs.first().copied().unwrap_or(Lang::En);
+        let facts = self.index.file(file);
+        let page = self.source_url(file);
+        let mut code = String::with_capacity(text.len() * 2);
+        let mut next = 0;
+        let mut line_start = 0;
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            let line_end = line_start + line.trim_end_matches(['\n', '\r']).len();
+            let _ = write!(
+                code,
+                "<tr id=\"L{0}\"><td class=\"ln\"><a href=\"#L{0}\">{0}</a></td><td class=\"code\">",
+                n + 1
+            );
+            let mut at = line_start;
+            while next < spans.len() && spans[next].start < line_end {
+                let span = &spans[next];
+                let (start, end) = (span.start.max(at), span.end.min(line_end));
+                if start > at {
+                    escape_into(&mut code, &text[at..start]);
+                }
+                if end > start {
+                    code.push_str("<span class=\"");
+                    code.push_str(span.class);
+                    code.push('"');
+                    if let Some(title) = &span.title {
+                        code.push_str(" title=\"");
+                        escape_into(&mut code, title);
+                        code.push('"');
+                    }
+                    code.push('>');
+                    if let Some(href) = &span.href {
+                        code.push_str("<a href=\"");
+                        escape_into(&mut code, &relative(&page, href));
+                        code.push_str("\">");
+                        escape_into(&mut code, &text[start..end]);
+                        code.push_str("</a>");
+                    } else {
+                        escape_into(&mut code, &text[start..end]);
+                    }
+                    code.push_str("</span>");
+                    at = end;
+                }
+                if span.end > line_end {
+                    break; // It goes on on the next line.
+                }
+                next += 1;
+            }
+            if at < line_end {
+                escape_into(&mut code, &text[at..line_end]);
+            }
+            code.push_str("</td></tr>\n");
+            line_start += line.len();
+            while next < spans.len() && spans[next].end <= line_start {
+                next += 1;
+            }
+        }
+        // The page sits beside the language folders: its links go up to
+        // the site root, then into the first language.
+        let root = "../".repeat(page.matches('/').count());
+        let code_of = lang_code(lang);
+        let parts: Vec<&str> = facts.path.split('/').collect();
+        let crumbs = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| Crumb {
+                text: part.to_string(),
+                href: Some(if k + 1 == parts.len() {
+                    format!("{root}{code_of}/{}", self.file_url(file))
+                } else {
+                    format!("{root}{code_of}/{}", Self::dir_url(&parts[..=k].join("/")))
+                }),
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            path: &'a str,
+            file_href: String,
+            code: String,
+        }
+        let ctx = Ctx {
+            common: Common {
+                lang: code_of,
+                lang_root: format!("{root}{code_of}/"),
+                site_title: &self.parts.config.title,
+                generated: &self.parts.config.generated,
+                crumbs,
+                langs: self.lang_links(&root, "index.html", None),
+                w: html_words(lang),
+                root: root.clone(),
+            },
+            path: &facts.path,
+            file_href: format!("{root}{code_of}/{}", self.file_url(file)),
+            code,
+        };
+        Page {
+            path: page,
+            bytes: self.render("source.html", ctx),
         }
     }
 
@@ -1145,5 +1295,10 @@ mod tests {
             assert_eq!(site.route(missing), None, "{missing}");
         }
         assert!(site.route("en/fs/a~20b.c.html").is_some());
+        for file in 0..2 {
+            let url = site.source_url(file);
+            assert_eq!(site.route(&url), Some(Route::Source { file }), "{url}");
+        }
+        assert_eq!(site.route("source/fs/nothing.c.html"), None);
     }
 }

@@ -12,6 +12,7 @@
 mod grep;
 mod names;
 mod routes;
+mod source;
 mod state;
 
 use std::future::Future;

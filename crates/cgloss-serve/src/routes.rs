@@ -209,6 +209,14 @@ pub fn render_page(app: &App, snapshot: &Snapshot, path: &str) -> Result<Vec<u8>
             let report = render_report(app, &snapshot.index, id, lang)?;
             Some(site.function_page(id, &report))
         }
+        Route::Source { file } => {
+            let rel = &snapshot.index.file(file).path;
+            let text = app
+                .read_text(rel)
+                .ok_or_else(|| ApiError::not_found(format!("{rel}: cannot be read")))?;
+            let spans = crate::source::spans(snapshot, file, &text);
+            Some(site.source_page(file, &text, &spans))
+        }
     };
     Ok(page.ok_or_else(missing)?.bytes)
 }

@@ -300,6 +300,8 @@ fn serve_refuses_paths_and_bad_queries() {
         ("/api/v1/source/secret.c", 404),
         ("/api/v1/source//etc/passwd", 404),
         ("/etc/passwd", 404),
+        ("/source/leak.c.html", 404),
+        ("/source/%2e%2e/outside/secret.c.html", 400),
         ("/api/v1/nothing", 404),
         ("/api/v2/ident/one", 404),
         ("/api/v1/search?q=one&mode=fuzzy", 400),
@@ -411,4 +413,60 @@ fn serve_picks_up_index_runs_under_requests() {
         .as_u64()
         .unwrap();
     assert!(generation >= 3, "{generation}");
+}
+
+/// The text of the cells of class `code` of a source view, tags removed.
+fn source_lines(html: &str) -> Vec<String> {
+    html.split("<td class=\"code\">")
+        .skip(1)
+        .map(|cell| {
+            let cell = &cell[..cell.find("</td>").unwrap()];
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in cell.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn serve_source_view() {
+    let root = workspace().join("examples/minikv");
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index.sqlite");
+    index_tree(&root, &index);
+    let server = start(&root, &index, &[]);
+    let reply = server.get("/source/kv.c.html");
+    assert_eq!(reply.status, 200);
+    let html = String::from_utf8(reply.body).unwrap();
+    let text = std::fs::read_to_string(root.join("kv.c")).unwrap();
+    assert_eq!(source_lines(&html), text.lines().collect::<Vec<_>>());
+    assert!(html.contains("<tr id=\"L42\"><td class=\"ln\"><a href=\"#L42\">42</a>"));
+    // Calls link to the callee's report, types to their definition, with docs as tooltips.
+    assert!(html.contains(
+        "<span class=\"i\" title=\"find the entry of a key, or NULL\nfunction kv_find · kv.c:19\"><a href=\"../en/kv.c/kv_find.html\">kv_find</a></span>"
+    ));
+    assert!(html.contains("<a href=\"../en/kv.h.html#r16-struct-kv_entry\">kv_entry</a>"));
+    assert!(html.contains("<span class=\"k\">return</span>"));
+    assert!(html.contains("<span class=\"c\">/* find the entry of a key, or NULL */</span>"));
+    // The loop macro the pre-pass rewrote is no keyword.
+    assert!(!html.contains("<span class=\"k\">list_</span>"));
+    // Its links lead to pages the server has.
+    for href in html.split("href=\"../").skip(1) {
+        let target = &href[..href.find('"').unwrap()];
+        let target = target.split('#').next().unwrap();
+        assert_eq!(server.get(&format!("/{target}")).status, 200, "{target}");
+    }
+    assert_eq!(server.get("/source/nothing.c.html").status, 404);
 }

@@ -1,6 +1,9 @@
 // cgloss site: prefix search over a sharded static index, loaded with
-// <script> tags so it works from file:// without a server; and the toggle
-// that hides the C source column. Pages read fine without this script.
+// <script> tags so it works from file:// without a server; served by
+// `cgloss serve`, the server's identifier search instead (every kind of
+// name, by prefix and substring), falling back to the shards when there is
+// no such server. And the toggle that hides the C source column. Pages read
+// fine without this script.
 (function () {
   "use strict";
   var body = document.body;
@@ -36,16 +39,51 @@
   var list = document.getElementById("results");
   if (!input || !list) return;
   var KIND = { f: "function", s: "struct", u: "union", m: "macro" };
+  // Whether to ask `cgloss serve` (null: not known yet).
+  var api = /^https?:$/.test(window.location.protocol) ? null : false;
+  var asked = "";
+
+  function ask(q) {
+    asked = q;
+    var base = root + "api/v1/search?per_page=20&q=" + encodeURIComponent(q) + "&mode=";
+    var get = function (mode) {
+      return fetch(base + mode).then(function (r) {
+        if (!r.ok || (r.headers.get("content-type") || "").indexOf("json") < 0) throw r;
+        return r.json();
+      });
+    };
+    Promise.all([get("prefix"), get("substring")]).then(function (answers) {
+      api = true;
+      if (asked !== q) return;
+      var seen = {}, hits = [];
+      answers.forEach(function (a) {
+        a.identifiers.forEach(function (id) {
+          if (seen[id.name]) return;
+          seen[id.name] = true;
+          var d = id.definitions[0];
+          hits.push([id.name, d.type, d.url, d.path + ":" + d.line]);
+        });
+      });
+      show(q, hits);
+    }, function () { api = false; refresh(); });
+  }
 
   function refresh() {
-    var q = input.value.trim().toLowerCase();
+    var raw = input.value.trim();
+    var q = raw.toLowerCase();
     while (list.firstChild) list.removeChild(list.firstChild);
     if (q.length < 2) return;
+    if (api !== false) { ask(raw); return; }
     if (!manifest) { if (!pending.manifest) { pending.manifest = true; load("manifest.js"); } return; }
     var key = shardKey(q);
     if (key === null) return;
     if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return; }
-    var hits = shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
+    show(q, shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; }));
+  }
+
+  function show(q, hits) {
+    q = q.toLowerCase();
+    while (list.firstChild) list.removeChild(list.firstChild);
     hits.sort(function (a, b) {
       var ea = a[0].toLowerCase() === q ? 0 : 1, eb = b[0].toLowerCase() === q ? 0 : 1;
       return ea - eb || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);

@@ -168,6 +168,8 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let answer = match decoded_path(parts.uri.path()) {
         Ok(path) => match path.strip_prefix("api/v1/") {
             Some(api) => api_route(&app, api.to_string(), &parts.uri, &parts.headers).await,
+            // Browsers ask for it; the site has none.
+            None if path == "favicon.ico" => Ok(StatusCode::NO_CONTENT.into_response()),
             None if path == "api" || path.starts_with("api/") => Err(ApiError::not_found(
                 "no such API route; see /api/v1/ (docs/api.md)",
             )),

@@ -13,15 +13,15 @@ use serde_json::Value;
 
 use crate::{cgloss, stdout, workspace};
 
-struct Server {
+pub struct Server {
     child: Child,
     client: Client,
 }
 
 /// Requests to a server's address.
 #[derive(Clone)]
-struct Client {
-    addr: String,
+pub struct Client {
+    pub addr: String,
 }
 
 impl std::ops::Deref for Server {
@@ -39,7 +39,7 @@ impl Drop for Server {
 }
 
 /// Starts `cgloss serve` on a free loopback port and waits for its URL.
-fn start(root: &Path, index: &Path, extra: &[&str]) -> Server {
+pub fn start(root: &Path, index: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cgloss"))
         .args(["serve", "--root"])
         .arg(root)
@@ -121,7 +121,7 @@ fn site_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn index_tree(root: &Path, index: &Path) {
+pub fn index_tree(root: &Path, index: &Path) {
     let run = cgloss(&[
         "index",
         "--root",

@@ -470,3 +470,37 @@ fn serve_source_view() {
     }
     assert_eq!(server.get("/source/nothing.c.html").status, 404);
 }
+
+#[test]
+fn serve_warns_off_loopback() {
+    let root = workspace().join("examples/minikv");
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index.sqlite");
+    index_tree(&root, &index);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cgloss"))
+        .args(["serve", "--root"])
+        .arg(&root)
+        .arg("--index")
+        .arg(&index)
+        .args(["--addr", "0.0.0.0:0"])
+        .env("XDG_CACHE_HOME", super::empty_cache())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = Vec::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("cgloss: serving http://0.0.0.0:");
+        said.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("0.0.0.0:0: not a loopback address")),
+        "{said:?}"
+    );
+}

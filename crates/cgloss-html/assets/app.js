@@ -1,8 +1,10 @@
 // cgloss site: prefix search over a sharded static index (and, on
 // translated pages, search in the translated summaries), loaded with
-// <script> tags so it works from file:// without a server; arrow keys in
-// the results; the language links keep the #anchor. Pages read fine
-// without this script.
+// <script> tags so it works from file:// without a server; served by
+// `cgloss serve`, the server's identifier search instead (every kind of
+// name, by prefix and substring), falling back to the shards when there is
+// no such server. Arrow keys in the results; the language links keep the
+// #anchor. Pages read fine without this script.
 (function () {
   "use strict";
   var body = document.body;
@@ -60,12 +62,7 @@
     var key = shardKey(q);
     if (key === null) return [];
     if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return []; }
-    var hits = shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
-    hits.sort(function (a, b) {
-      var ea = a[0].toLowerCase() === q ? 0 : 1, eb = b[0].toLowerCase() === q ? 0 : 1;
-      return ea - eb || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-    });
-    return hits;
+    return shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
   }
 
   function summaryHits(q) {
@@ -78,11 +75,60 @@
     return hits;
   }
 
+  // Whether to ask `cgloss serve` (null: not known yet).
+  var api = /^https?:$/.test(window.location.protocol) ? null : false;
+  var asked = "";
+
+  function ask(q) {
+    asked = q;
+    var base = root + "api/v1/search?per_page=" + LIMIT + "&q=" + encodeURIComponent(q) + "&mode=";
+    var get = function (mode) {
+      return fetch(base + mode).then(function (r) {
+        if (!r.ok || (r.headers.get("content-type") || "").indexOf("json") < 0) throw r;
+        return r.json();
+      });
+    };
+    Promise.all([get("prefix"), get("substring")]).then(function (answers) {
+      api = true;
+      if (asked !== q) return;
+      var seen = {}, hits = [];
+      answers.forEach(function (a) {
+        a.identifiers.forEach(function (id) {
+          if (seen[id.name]) return;
+          seen[id.name] = true;
+          var d = id.definitions[0];
+          hits.push([id.name, d.type, d.url, d.path + ":" + d.line]);
+        });
+      });
+      var more = answers.some(function (a) { return a.more; });
+      show(sortHits(q.toLowerCase(), hits), more);
+    }, function () { api = false; refresh(); });
+  }
+
+  function sortHits(q, hits) {
+    return hits.sort(function (a, b) {
+      var ea = a[0].toLowerCase() === q ? 0 : 1, eb = b[0].toLowerCase() === q ? 0 : 1;
+      var pa = a[0].toLowerCase().indexOf(q) === 0 ? 0 : 1, pb = b[0].toLowerCase().indexOf(q) === 0 ? 0 : 1;
+      return ea - eb || pa - pb || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+    });
+  }
+
   function refresh() {
-    var q = input.value.trim().toLowerCase();
+    var raw = input.value.trim();
+    var q = raw.toLowerCase();
     while (list.firstChild) list.removeChild(list.firstChild);
     if (!q) return;
-    var hits = /[^\x00-\x7f]/.test(q) ? summaryHits(q) : nameHits(q);
+    var translated = /[^\x00-\x7f]/.test(q);
+    if (!translated && q.length < 2) return;
+    if (!translated && api !== false) { ask(raw); return; }
+    var hits = translated ? summaryHits(q) : sortHits(q, nameHits(q));
+    show(hits, false);
+  }
+
+  // Lists the first LIMIT hits, then how many more there are (`more`: the
+  // server has more than it sent).
+  function show(hits, more) {
+    while (list.firstChild) list.removeChild(list.firstChild);
     hits.slice(0, LIMIT).forEach(function (e, i) {
       var li = document.createElement("li");
       var a = document.createElement("a");
@@ -106,11 +152,12 @@
       li.appendChild(a);
       list.appendChild(li);
     });
-    if (hits.length > LIMIT) {
-      var more = document.createElement("li");
-      more.className = "hint";
-      more.textContent = MORE.replace("{n}", LIMIT).replace("{total}", hits.length);
-      list.appendChild(more);
+    if (hits.length > LIMIT || more) {
+      var hint = document.createElement("li");
+      hint.className = "hint";
+      hint.textContent = MORE.replace("{n}", Math.min(LIMIT, hits.length))
+        .replace("{total}", more ? LIMIT + "+" : hits.length);
+      list.appendChild(hint);
     }
   }
 

@@ -24,7 +24,8 @@ mod paths;
 mod search;
 mod words;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
 
 use cgloss_index::{CallableKind, FileId, FnId, Index};
 use cgloss_report::{FunctionReport, Lang};
@@ -58,9 +59,85 @@ pub struct Page {
 /// The site of one index.
 pub struct Site<'a> {
     index: &'a Index,
+    parts: Parts<'a>,
+}
+
+/// What a site of one index prepares once: its configuration, templates,
+/// folders and the page path of every file. Kept beside the index by a
+/// server, which makes a `Site` of both for each request (`Site::of`).
+pub struct SiteParts {
     config: SiteConfig,
     env: Environment<'static>,
     dirs: BTreeMap<String, DirEntry>,
+    /// File page path (from the language root, without `.html`) to file.
+    files_by_url: HashMap<String, FileId>,
+    /// Folder page path (from the language root) to folder.
+    dirs_by_url: HashMap<String, String>,
+}
+
+enum Parts<'a> {
+    Owned(Box<SiteParts>),
+    Borrowed(&'a SiteParts),
+}
+
+impl std::ops::Deref for Parts<'_> {
+    type Target = SiteParts;
+    fn deref(&self) -> &SiteParts {
+        match self {
+            Parts::Owned(p) => p,
+            Parts::Borrowed(p) => p,
+        }
+    }
+}
+
+/// What a page path of the site shows (see the layout in the crate docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `index.html` or a file under `assets/`.
+    Asset,
+    /// A file under `search/`.
+    Search,
+    /// The home page (`dir` empty) or a folder page.
+    Folder {
+        /// Language.
+        lang: Lang,
+        /// The folder, relative to the root.
+        dir: String,
+    },
+    /// A file page.
+    File {
+        /// Language.
+        lang: Lang,
+        /// The file.
+        file: FileId,
+    },
+    /// A function report page.
+    Function {
+        /// Language.
+        lang: Lang,
+        /// The function.
+        id: FnId,
+    },
+    /// The source view of a file (`source/<file>.html`; `cgloss serve`
+    /// renders it, `cgloss site` does not write it).
+    Source {
+        /// The file.
+        file: FileId,
+    },
+}
+
+/// A coloured, possibly linked piece of a file in its source view.
+pub struct SourceSpan {
+    /// Start byte in the file's text.
+    pub start: usize,
+    /// End byte.
+    pub end: usize,
+    /// CSS class (`cgloss_syntax::Class::name`).
+    pub class: &'static str,
+    /// Page it links to, from the site root.
+    pub href: Option<String>,
+    /// Tooltip.
+    pub title: Option<String>,
 }
 
 #[derive(Default)]
@@ -68,6 +145,57 @@ struct DirEntry {
     dirs: BTreeSet<String>,
     files: Vec<FileId>,
     n_functions: usize,
+}
+
+impl SiteParts {
+    /// Prepares the site of `index`.
+    pub fn new(index: &Index, config: SiteConfig) -> SiteParts {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        for (name, source) in [
+            ("layout.html", include_str!("../templates/layout.html")),
+            ("home.html", include_str!("../templates/home.html")),
+            ("dir.html", include_str!("../templates/dir.html")),
+            ("file.html", include_str!("../templates/file.html")),
+            ("function.html", include_str!("../templates/function.html")),
+            ("redirect.html", include_str!("../templates/redirect.html")),
+            ("source.html", include_str!("../templates/source.html")),
+        ] {
+            env.add_template(name, source).expect("templates are valid");
+        }
+        let mut dirs: BTreeMap<String, DirEntry> = BTreeMap::new();
+        dirs.entry(String::new()).or_default();
+        for (file_id, facts) in index.files().iter().enumerate() {
+            let (parent, _) = facts.path.rsplit_once('/').unwrap_or(("", &facts.path));
+            dirs.entry(parent.to_string())
+                .or_default()
+                .files
+                .push(file_id as FileId);
+            // Every ancestor knows its child folder and counts the functions.
+            let mut dir = parent.to_string();
+            loop {
+                dirs.entry(dir.clone()).or_default().n_functions += facts.functions.len();
+                if dir.is_empty() {
+                    break;
+                }
+                let (up, name) = dir.rsplit_once('/').unwrap_or(("", &dir));
+                let (up, name) = (up.to_string(), name.to_string());
+                dirs.entry(up.clone()).or_default().dirs.insert(name);
+                dir = up;
+            }
+        }
+        let files_by_url = (0..index.files().len() as FileId)
+            .map(|f| (safe_path(&index.file(f).path), f))
+            .collect();
+        let dirs_by_url = dirs.keys().map(|d| (Site::dir_url(d), d.clone())).collect();
+        SiteParts {
+            config,
+            env,
+            dirs,
+            files_by_url,
+            dirs_by_url,
+        }
+    }
 }
 
 /// Children shown under a call-tree node at each level (the tree is three
@@ -220,6 +348,20 @@ fn html_formatter(
     out.write_str(&s[last..]).map_err(minijinja::Error::from)
 }
 
+/// Appends `s` with `& < > " '` escaped.
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Anchor of an item on its file page: a kind letter, the line, the name.
 fn anchor(kind: char, line: u32, name: &str) -> String {
     format!("{kind}{line}-{}", name.replace(' ', "-"))
@@ -228,54 +370,81 @@ fn anchor(kind: char, line: u32, name: &str) -> String {
 impl<'a> Site<'a> {
     /// Prepares the site of `index`.
     pub fn new(index: &'a Index, config: SiteConfig) -> Site<'a> {
-        let mut env = Environment::new();
-        env.set_formatter(html_formatter);
-        for (name, source) in [
-            ("layout.html", include_str!("../templates/layout.html")),
-            ("home.html", include_str!("../templates/home.html")),
-            ("dir.html", include_str!("../templates/dir.html")),
-            ("file.html", include_str!("../templates/file.html")),
-            ("function.html", include_str!("../templates/function.html")),
-            ("redirect.html", include_str!("../templates/redirect.html")),
-        ] {
-            env.add_template(name, source).expect("templates are valid");
-        }
-        let mut dirs: BTreeMap<String, DirEntry> = BTreeMap::new();
-        dirs.entry(String::new()).or_default();
-        for (file_id, facts) in index.files().iter().enumerate() {
-            let (parent, _) = facts.path.rsplit_once('/').unwrap_or(("", &facts.path));
-            dirs.entry(parent.to_string())
-                .or_default()
-                .files
-                .push(file_id as FileId);
-            // Every ancestor knows its child folder and counts the functions.
-            let mut dir = parent.to_string();
-            loop {
-                dirs.entry(dir.clone()).or_default().n_functions += facts.functions.len();
-                if dir.is_empty() {
-                    break;
-                }
-                let (up, name) = dir.rsplit_once('/').unwrap_or(("", &dir));
-                let (up, name) = (up.to_string(), name.to_string());
-                dirs.entry(up.clone()).or_default().dirs.insert(name);
-                dir = up;
-            }
-        }
         Site {
             index,
-            config,
-            env,
-            dirs,
+            parts: Parts::Owned(Box::new(SiteParts::new(index, config))),
         }
+    }
+
+    /// The site of `index` from parts prepared for it (`SiteParts::new`
+    /// with the same index).
+    pub fn of(index: &'a Index, parts: &'a SiteParts) -> Site<'a> {
+        Site {
+            index,
+            parts: Parts::Borrowed(parts),
+        }
+    }
+
+    /// What the page at `path` (relative to the output folder, `/`-separated,
+    /// as `Page::path`) is, if the site has such a page.
+    pub fn route(&self, path: &str) -> Option<Route> {
+        if path == "index.html" || path == "assets/style.css" || path == "assets/app.js" {
+            return Some(Route::Asset);
+        }
+        if let Some(rest) = path.strip_prefix("search/") {
+            return (!rest.is_empty()).then_some(Route::Search);
+        }
+        if let Some(rest) = path.strip_prefix("source/") {
+            let file = *self.parts.files_by_url.get(rest.strip_suffix(".html")?)?;
+            return Some(Route::Source { file });
+        }
+        let (code, rest) = path.split_once('/')?;
+        let lang = *self
+            .parts
+            .config
+            .langs
+            .iter()
+            .find(|&&l| lang_code(l) == code)?;
+        if let Some(dir) = self.parts.dirs_by_url.get(rest) {
+            return Some(Route::Folder {
+                lang,
+                dir: dir.clone(),
+            });
+        }
+        let page = rest.strip_suffix(".html")?;
+        if let Some(&file) = self.parts.files_by_url.get(page) {
+            return Some(Route::File { lang, file });
+        }
+        let (file_url, fn_stem) = page.rsplit_once('/')?;
+        let file = *self.parts.files_by_url.get(file_url)?;
+        let facts = self.index.file(file);
+        // A stem is the name, or `name.L<line>` for a later definition.
+        let (name, line) = match fn_stem.rsplit_once(".L") {
+            Some((n, l)) if l.bytes().all(|b| b.is_ascii_digit()) => (n, l.parse::<u32>().ok()),
+            _ => (fn_stem, None),
+        };
+        let idx = facts
+            .functions
+            .iter()
+            .position(|f| f.name == name && line.is_none_or(|l| f.line == l))?;
+        let id = FnId {
+            file,
+            idx: idx as u32,
+        };
+        (stem(self.index, id) == fn_stem).then_some(Route::Function { lang, id })
     }
 
     /// The configured languages.
     pub fn langs(&self) -> &[Lang] {
-        &self.config.langs
+        &self.parts.config.langs
     }
 
     fn render(&self, template: &str, ctx: impl Serialize) -> Vec<u8> {
-        let tmpl = self.env.get_template(template).expect("template exists");
+        let tmpl = self
+            .parts
+            .env
+            .get_template(template)
+            .expect("template exists");
         tmpl.render(minijinja::Value::from(minijinja::value::Serde(&ctx)))
             .unwrap_or_else(|e| panic!("template {template}: {e:#}"))
             .into_bytes()
@@ -284,7 +453,8 @@ impl<'a> Site<'a> {
     /// Links to `page` (relative to a language root) in every language, from
     /// a page whose path to the site root is `root`.
     fn lang_links(&self, root: &str, page: &str, current: Option<Lang>) -> Vec<LangLink> {
-        self.config
+        self.parts
+            .config
             .langs
             .iter()
             .map(|&l| LangLink {
@@ -306,8 +476,8 @@ impl<'a> Site<'a> {
             lang: lang_code(lang),
             root,
             lang_root,
-            site_title: &self.config.title,
-            generated: &self.config.generated,
+            site_title: &self.parts.config.title,
+            generated: &self.parts.config.generated,
             crumbs,
             langs,
             w: html_words(lang),
@@ -355,6 +525,48 @@ impl<'a> Site<'a> {
         )
     }
 
+    /// The page (from the language root) of a symbol of `file`: a
+    /// function's report (`fn_idx`, its index in the file), else the file
+    /// page at the symbol's anchor. `kind` is one of `function`,
+    /// `prototype`, `macro`, `struct`, `union`, `enum`, `enum_constant`,
+    /// `typedef`, `variable`, `member` (`tag.member`).
+    pub fn symbol_url(
+        &self,
+        file: FileId,
+        kind: &str,
+        name: &str,
+        line: u32,
+        fn_idx: Option<u32>,
+    ) -> String {
+        let tag;
+        let (letter, anchor_name) = match kind {
+            "function" => match fn_idx {
+                Some(idx) => return self.function_url(FnId { file, idx }),
+                None => return self.file_url(file),
+            },
+            "prototype" => ('p', name),
+            "macro" => ('d', name),
+            "struct" | "union" => {
+                tag = format!("{kind} {name}");
+                ('r', tag.as_str())
+            }
+            "enum_constant" => ('e', name),
+            "variable" => ('v', name),
+            "member" => ('m', name.rsplit('.').next().unwrap_or(name)),
+            _ => return self.file_url(file),
+        };
+        format!(
+            "{}#{}",
+            self.file_url(file),
+            anchor(letter, line, anchor_name)
+        )
+    }
+
+    /// The source view of a file, from the site root.
+    pub fn source_url(&self, file: FileId) -> String {
+        format!("source/{}.html", safe_path(&self.index.file(file).path))
+    }
+
     fn dir_url(dir: &str) -> String {
         if dir.is_empty() {
             "index.html".to_string()
@@ -397,7 +609,7 @@ impl<'a> Site<'a> {
 
     /// The shared assets and the top-level `index.html`.
     pub fn assets(&self) -> Vec<Page> {
-        let first = self.config.langs.first().copied().unwrap_or(Lang::En);
+        let first = self.parts.config.langs.first().copied().unwrap_or(Lang::En);
         #[derive(Serialize)]
         struct Ctx<'a> {
             site_title: &'a str,
@@ -405,7 +617,7 @@ impl<'a> Site<'a> {
             langs: Vec<LangLink>,
         }
         let ctx = Ctx {
-            site_title: &self.config.title,
+            site_title: &self.parts.config.title,
             target: format!("{}/index.html", lang_code(first)),
             langs: self.lang_links("", "index.html", None),
         };
@@ -436,7 +648,7 @@ impl<'a> Site<'a> {
     }
 
     fn listed_dirs(&self, dir: &str, page: &str) -> Vec<Listed> {
-        let Some(entry) = self.dirs.get(dir) else {
+        let Some(entry) = self.parts.dirs.get(dir) else {
             return Vec::new();
         };
         entry
@@ -451,14 +663,14 @@ impl<'a> Site<'a> {
                 Listed {
                     name: name.clone(),
                     href: relative(page, &Self::dir_url(&path)),
-                    n_functions: self.dirs.get(&path).map_or(0, |d| d.n_functions),
+                    n_functions: self.parts.dirs.get(&path).map_or(0, |d| d.n_functions),
                 }
             })
             .collect()
     }
 
     fn listed_files(&self, dir: &str, page: &str) -> Vec<Listed> {
-        let Some(entry) = self.dirs.get(dir) else {
+        let Some(entry) = self.parts.dirs.get(dir) else {
             return Vec::new();
         };
         entry
@@ -482,8 +694,16 @@ impl<'a> Site<'a> {
 
     /// The home page and every folder page of a language.
     pub fn folder_pages(&self, lang: Lang) -> Vec<Page> {
-        let mut pages = Vec::new();
-        for dir in self.dirs.keys() {
+        self.parts
+            .dirs
+            .keys()
+            .map(|dir| self.folder_page(lang, dir))
+            .collect()
+    }
+
+    /// The home page (`dir` empty) or the page of one folder.
+    pub fn folder_page(&self, lang: Lang, dir: &str) -> Page {
+        {
             let page = Self::dir_url(dir);
             if dir.is_empty() {
                 let n_files = self.index.files().len();
@@ -516,11 +736,10 @@ impl<'a> Site<'a> {
                     dirs: self.listed_dirs(dir, &page),
                     files: self.listed_files(dir, &page),
                 };
-                pages.push(Page {
+                return Page {
                     path: format!("{}/{page}", lang_code(lang)),
                     bytes: self.render("home.html", ctx),
-                });
-                continue;
+                };
             }
             #[derive(Serialize)]
             struct Ctx<'a> {
@@ -536,12 +755,11 @@ impl<'a> Site<'a> {
                 dirs: self.listed_dirs(dir, &page),
                 files: self.listed_files(dir, &page),
             };
-            pages.push(Page {
+            Page {
                 path: format!("{}/{page}", lang_code(lang)),
                 bytes: self.render("dir.html", ctx),
-            });
+            }
         }
-        pages
     }
 
     /// The page of one file: its functions, structs and members, macros,
@@ -632,6 +850,7 @@ impl<'a> Site<'a> {
             ),
             path: &facts.path,
             modified: self
+                .parts
                 .config
                 .modified
                 .get(file as usize)
@@ -645,6 +864,111 @@ impl<'a> Site<'a> {
         Page {
             path: format!("{}/{page}", lang_code(lang)),
             bytes: self.render("file.html", ctx),
+        }
+    }
+
+    /// The source view of a file: every line numbered and anchored
+    /// (`#L12`), `spans` (in order, not overlapping) coloured and linked.
+    pub fn source_page(&self, file: FileId, text: &str, spans: &[SourceSpan]) -> Page {
+        let lang = self.parts.config.langs.first().copied().unwrap_or(Lang::En);
+        let facts = self.index.file(file);
+        let page = self.source_url(file);
+        let mut code = String::with_capacity(text.len() * 2);
+        let mut next = 0;
+        let mut line_start = 0;
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            let line_end = line_start + line.trim_end_matches(['\n', '\r']).len();
+            let _ = write!(
+                code,
+                "<tr id=\"L{0}\"><td class=\"ln\"><a href=\"#L{0}\">{0}</a></td><td class=\"code\">",
+                n + 1
+            );
+            let mut at = line_start;
+            while next < spans.len() && spans[next].start < line_end {
+                let span = &spans[next];
+                let (start, end) = (span.start.max(at), span.end.min(line_end));
+                if start > at {
+                    escape_into(&mut code, &text[at..start]);
+                }
+                if end > start {
+                    code.push_str("<span class=\"");
+                    code.push_str(span.class);
+                    code.push('"');
+                    if let Some(title) = &span.title {
+                        code.push_str(" title=\"");
+                        escape_into(&mut code, title);
+                        code.push('"');
+                    }
+                    code.push('>');
+                    if let Some(href) = &span.href {
+                        code.push_str("<a href=\"");
+                        escape_into(&mut code, &relative(&page, href));
+                        code.push_str("\">");
+                        escape_into(&mut code, &text[start..end]);
+                        code.push_str("</a>");
+                    } else {
+                        escape_into(&mut code, &text[start..end]);
+                    }
+                    code.push_str("</span>");
+                    at = end;
+                }
+                if span.end > line_end {
+                    break; // It goes on on the next line.
+                }
+                next += 1;
+            }
+            if at < line_end {
+                escape_into(&mut code, &text[at..line_end]);
+            }
+            code.push_str("</td></tr>\n");
+            line_start += line.len();
+            while next < spans.len() && spans[next].end <= line_start {
+                next += 1;
+            }
+        }
+        // The page sits beside the language folders: its links go up to
+        // the site root, then into the first language.
+        let root = "../".repeat(page.matches('/').count());
+        let code_of = lang_code(lang);
+        let parts: Vec<&str> = facts.path.split('/').collect();
+        let crumbs = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| Crumb {
+                text: part.to_string(),
+                href: Some(if k + 1 == parts.len() {
+                    format!("{root}{code_of}/{}", self.file_url(file))
+                } else {
+                    format!("{root}{code_of}/{}", Self::dir_url(&parts[..=k].join("/")))
+                }),
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            path: &'a str,
+            file_href: String,
+            code: String,
+        }
+        let ctx = Ctx {
+            common: Common {
+                lang: code_of,
+                lang_root: format!("{root}{code_of}/"),
+                site_title: &self.parts.config.title,
+                generated: &self.parts.config.generated,
+                crumbs,
+                langs: self.lang_links(&root, "index.html", None),
+                w: html_words(lang),
+                root: root.clone(),
+            },
+            path: &facts.path,
+            file_href: format!("{root}{code_of}/{}", self.file_url(file)),
+            code,
+        };
+        Page {
+            path: page,
+            bytes: self.render("source.html", ctx),
         }
     }
 
@@ -820,6 +1144,7 @@ impl<'a> Site<'a> {
             tree_callers: self.tree_node(id, &page, 0, true, &mut { TREE_BUDGET }),
             tree_callees: self.tree_node(id, &page, 0, false, &mut { TREE_BUDGET }),
             modified: self
+                .parts
                 .config
                 .modified
                 .get(id.file as usize)
@@ -936,5 +1261,96 @@ impl<'a> Site<'a> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Index {
+        cgloss_index::link(vec![
+            cgloss_syntax::extract(
+                "fs/a b.c",
+                "#define MAX 3\nstruct s { int m; };\nint f(void) { return MAX; }\n",
+            ),
+            cgloss_syntax::extract(
+                "fs/two.c",
+                "#if A\nint g(void) { return 1; }\n#else\nint g(void) { return 2; }\n#endif\n",
+            ),
+        ])
+    }
+
+    fn config() -> SiteConfig {
+        SiteConfig {
+            title: "t".to_string(),
+            langs: vec![Lang::En, Lang::Zh],
+            generated: String::new(),
+            modified: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_page_routes_back_to_what_made_it() {
+        let index = index();
+        let parts = SiteParts::new(&index, config());
+        let site = Site::of(&index, &parts);
+        for page in site.assets() {
+            assert_eq!(site.route(&page.path), Some(Route::Asset), "{}", page.path);
+        }
+        site.write_search(&cgloss_report::Glossary::none(), &mut |page| {
+            assert_eq!(site.route(&page.path), Some(Route::Search));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        for lang in [Lang::En, Lang::Zh] {
+            for dir in ["", "fs"] {
+                let page = site.folder_page(lang, dir);
+                let want = Route::Folder {
+                    lang,
+                    dir: dir.to_string(),
+                };
+                assert_eq!(site.route(&page.path), Some(want), "{}", page.path);
+            }
+            for file in 0..2 {
+                let page = site.file_page(file, lang);
+                assert_eq!(site.route(&page.path), Some(Route::File { lang, file }));
+            }
+            for id in index.all_functions() {
+                let path = format!("{}/{}", lang_code(lang), site.function_url(id));
+                assert_eq!(
+                    site.route(&path),
+                    Some(Route::Function { lang, id }),
+                    "{path}"
+                );
+            }
+        }
+        // The second `g` of fs/two.c has a page of its own.
+        assert_eq!(
+            site.route("en/fs/two.c/g.L4.html"),
+            Some(Route::Function {
+                lang: Lang::En,
+                id: FnId { file: 1, idx: 1 }
+            })
+        );
+        for missing in [
+            "",
+            "fr/index.html",
+            "en/fs/a b.c.html",
+            "en/fs/two.c/g.L3.html",
+            "en/fs/two.c/h.html",
+            "en/fs/nothing.c.html",
+            "en/fs/index.htm",
+            "assets/other.css",
+            "search/",
+        ] {
+            assert_eq!(site.route(missing), None, "{missing}");
+        }
+        assert!(site.route("en/fs/a~20b.c.html").is_some());
+        for file in 0..2 {
+            let url = site.source_url(file);
+            assert_eq!(site.route(&url), Some(Route::Source { file }), "{url}");
+        }
+        assert_eq!(site.route("source/fs/nothing.c.html"), None);
     }
 }

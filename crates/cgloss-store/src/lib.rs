@@ -11,6 +11,7 @@
 //! temporary file that replaces the database only when complete.
 #![warn(missing_docs)]
 
+mod browse;
 mod neighbourhood;
 
 use std::collections::HashMap;
@@ -20,7 +21,7 @@ use cgloss_facts::{
     Diagnostic, Doc, EnumConstFact, EnumFact, FileFacts, FunctionFact, GlobalFact, MacroFact,
     PrototypeFact, RecordFact, TypedefFact,
 };
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
 pub use neighbourhood::Neighbourhood;
 
@@ -270,6 +271,19 @@ impl Store {
     /// that is not a cgloss index at all is an error: it is never taken for
     /// an old index and replaced.
     pub fn open(path: &Path) -> Result<Option<Store>> {
+        let Some(store) = Store::open_with(path, OpenFlags::default())? else {
+            return Ok(None);
+        };
+        store.sql(store.conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
+             PRAGMA mmap_size = 4294967296;",
+        ))?;
+        Ok(Some(store))
+    }
+
+    /// Opens the database at `path` with `flags` when it is a cgloss index
+    /// of this schema version (see `open`).
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Option<Store>> {
         if !path.is_file() {
             return Ok(None);
         }
@@ -286,7 +300,7 @@ impl Store {
         if read.is_err() || &header != b"SQLite format 3\0" {
             return Err(not_an_index());
         }
-        let conn = Connection::open(path).map_err(|source| Error::Sql {
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::Sql {
             path: path.to_path_buf(),
             source,
         })?;
@@ -307,10 +321,6 @@ impl Store {
         if meta("schema_version").as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Ok(None);
         }
-        store.sql(store.conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
-             PRAGMA mmap_size = 4294967296;",
-        ))?;
         Ok(Some(store))
     }
 

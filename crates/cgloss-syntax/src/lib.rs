@@ -9,6 +9,7 @@ mod bodies;
 mod directives;
 mod docs;
 mod extract;
+mod highlight;
 mod idioms;
 pub mod lex;
 mod lower;
@@ -21,6 +22,7 @@ use std::cell::RefCell;
 use cgloss_facts::{FileFacts, FunctionBody, FunctionFact};
 
 pub use docs::{collapse, parse_kernel_doc, strip_markers};
+pub use highlight::{highlight, Class, Highlight};
 pub use prepass::prepass;
 
 /// A parsed file: the original text and its tokens, the pre-passed text

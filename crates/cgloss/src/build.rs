@@ -48,9 +48,10 @@ pub fn build(root: &Path, messages: &Messages) -> Tree {
     Tree { index, files }
 }
 
-/// Links the facts of a persistent index.
+/// Links the facts of a persistent index, all read in one transaction (so
+/// as one commit of a `cgloss index` running beside left them).
 pub fn from_store(root: &Path, store: &cgloss_store::Store) -> anyhow::Result<Tree> {
-    let index = cgloss_index::link(store.load_all()?);
+    let index = cgloss_index::link(store.read(|s| s.load_all())?);
     let files = index
         .files()
         .iter()

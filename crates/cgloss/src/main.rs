@@ -10,6 +10,7 @@ mod discover;
 mod glossary;
 mod index;
 mod messages;
+mod serve;
 mod site;
 
 use std::io::Write;
@@ -117,6 +118,29 @@ enum Command {
         /// instead of waiting for it.
         #[arg(long)]
         no_wait: bool,
+    },
+    /// Serve the website of a tree from its index, rendered on demand (the
+    /// pages `cgloss site` writes), with search and a JSON API under
+    /// /api/v1/ (docs/api.md). A `cgloss index` run meanwhile is picked up.
+    Serve {
+        /// Root of the source tree.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The index to read (default: the tree's index in the user's cache
+        /// folder, when `cgloss index` made one; else the tree is parsed now).
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// Address to listen on; anything but loopback is warned about.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Languages, comma-separated; the first is the default.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "en,zh")]
+        lang: Vec<LangArg>,
+        /// Title shown on every page (default: from a kernel Makefile, else the root's name).
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        glossary: GlossaryArgs,
     },
     /// Write the static website of a tree: home, folders, files, a report
     /// and a call tree per function, search.
@@ -295,6 +319,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The languages asked for, each once, in order.
+fn dedup_langs(lang: Vec<LangArg>) -> Vec<Lang> {
+    let mut langs: Vec<Lang> = Vec::new();
+    for l in lang.into_iter().map(Lang::from) {
+        if !langs.contains(&l) {
+            langs.push(l);
+        }
+    }
+    langs
+}
+
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>()
@@ -335,12 +370,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             index,
             glossary,
         } => {
-            let mut langs: Vec<Lang> = Vec::new();
-            for l in lang.into_iter().map(Lang::from) {
-                if !langs.contains(&l) {
-                    langs.push(l);
-                }
-            }
+            let langs = dedup_langs(lang);
             site::site(
                 site::SiteArgs {
                     root,
@@ -354,6 +384,25 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
                 messages,
             )
         }
+        Command::Serve {
+            root,
+            index,
+            addr,
+            lang,
+            title,
+            glossary,
+        } => serve::serve(
+            serve::ServeArgs {
+                root,
+                index,
+                addr,
+                langs: dedup_langs(lang),
+                title,
+                glossary: glossary.load()?,
+                quiet: cli.quiet,
+            },
+            messages,
+        ),
         Command::Check {
             root,
             diagnostics,

@@ -163,6 +163,44 @@ fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
     Some(dates)
 }
 
+/// The generation date of a site, formatted.
+pub fn generated() -> anyhow::Result<String> {
+    Ok(format_utc(generation_time()?))
+}
+
+/// What every page of the site of `tree` shares: its title (`title`, else
+/// from the tree), languages, generation date and each file's last change
+/// (its last commit in a git checkout, else its mtime).
+pub fn config(
+    root: &Path,
+    title: Option<&str>,
+    langs: &[Lang],
+    tree: &crate::build::Tree,
+    generated: String,
+) -> SiteConfig {
+    let git = git_dates(root);
+    let modified = tree
+        .files
+        .iter()
+        .map(|f| {
+            let secs = git
+                .as_ref()
+                .and_then(|d| d.get(&f.rel).copied())
+                .or_else(|| {
+                    let m = std::fs::metadata(&f.abs).ok()?.modified().ok()?;
+                    Some(m.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
+                });
+            secs.map(format_utc).unwrap_or_default()
+        })
+        .collect();
+    SiteConfig {
+        title: title.map_or_else(|| default_title(root), str::to_string),
+        langs: langs.to_vec(),
+        generated,
+        modified,
+    }
+}
+
 fn check_out_dir(args: &SiteArgs) -> anyhow::Result<Option<BTreeSet<String>>> {
     let root = args
         .root
@@ -221,38 +259,21 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
         bail!("{}: not a directory", args.root.display());
     }
     let previous = check_out_dir(&args)?;
-    let generated = format_utc(generation_time()?);
+    let generated = generated()?;
     let tree = match crate::index::open_for_site(&args.root, args.index.as_deref(), messages)? {
         Some(store) => crate::build::from_store(&args.root, &store)?,
         None => crate::build::build(&args.root, messages),
     };
     let index = &tree.index;
-    let git = git_dates(&args.root);
-    let modified = tree
-        .files
-        .iter()
-        .map(|f| {
-            let secs = git
-                .as_ref()
-                .and_then(|d| d.get(&f.rel).copied())
-                .or_else(|| {
-                    let m = std::fs::metadata(&f.abs).ok()?.modified().ok()?;
-                    Some(m.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
-                });
-            secs.map(format_utc).unwrap_or_default()
-        })
-        .collect();
     let site = Site::new(
         index,
-        SiteConfig {
-            title: args
-                .title
-                .clone()
-                .unwrap_or_else(|| default_title(&args.root)),
-            langs: args.langs.clone(),
+        config(
+            &args.root,
+            args.title.as_deref(),
+            &args.langs,
+            &tree,
             generated,
-            modified,
-        },
+        ),
     );
     let writer = Writer {
         out: args.out.clone(),

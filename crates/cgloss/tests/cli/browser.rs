@@ -165,21 +165,84 @@ fn decode_base64(s: &str) -> Vec<u8> {
     out
 }
 
-/// A browser on the fixture site, or `None` (the test is skipped) when
-/// chromium, chromedriver or the fixture is missing outside CI.
-fn browser() -> Option<(Driver, &'static Path)> {
-    let (chromium, chromedriver) = match (tool("chromium"), tool("chromedriver")) {
-        (Some(a), Some(b)) => (a, b),
+/// Chromium and chromedriver, or `None` (after saying so) outside CI.
+fn tools() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    match (tool("chromium"), tool("chromedriver")) {
+        (Some(a), Some(b)) => Some((a, b)),
         _ => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("chromium and chromedriver are required under CI=true");
             }
             eprintln!("browser test: skipped, chromium or chromedriver is not installed");
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// A browser on the fixture site, or `None` (the test is skipped) when
+/// chromium, chromedriver or the fixture is missing outside CI.
+fn browser() -> Option<(Driver, &'static Path)> {
+    let (chromium, chromedriver) = tools()?;
     let site = fixture_site()?;
     Some((Driver::start(&chromium, &chromedriver), site))
+}
+
+/// The site served by `cgloss serve`: a substring search (which the static
+/// shards cannot answer) leads to a report; the source view's anchored
+/// line links back to it.
+#[test]
+fn browser_served_search_source_and_back() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let root = crate::workspace().join("examples/minikv");
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index.sqlite");
+    crate::serve::index_tree(&root, &index);
+    let server = crate::serve::start(&root, &index, &[]);
+    let base = format!("http://{}", server.addr);
+    let driver = Driver::start(&chromium, &chromedriver);
+    driver.post("/url", json!({"url": format!("{base}/")}));
+    driver.wait_for(
+        "return location.pathname === '/en/index.html' && document.getElementById('q') !== null",
+        "the English home page",
+    );
+    let q = driver.find("#q");
+    driver.post(&format!("/element/{q}/value"), json!({"text": "_find"}));
+    driver.wait_for(
+        "return [...document.querySelectorAll('#results a')].some(a => a.href.endsWith('/en/kv.c/kv_find.html'))",
+        "the kv_find result of a substring search",
+    );
+    let result = driver.find("#results a[href$='kv.c/kv_find.html']");
+    driver.post(&format!("/element/{result}/click"), json!({}));
+    driver.wait_for(
+        "return location.pathname === '/en/kv.c/kv_find.html'",
+        "the report page",
+    );
+    driver.post(
+        "/url",
+        json!({"url": format!("{base}/source/kv.c.html#L42")}),
+    );
+    driver.wait_for(
+        "return document.querySelector('tr:target') !== null",
+        "the source view at line 42",
+    );
+    let row = driver.find("tr:target");
+    let text = driver.get(&format!("/element/{row}/text"));
+    assert!(text.as_str().unwrap().contains("kv_get"), "line 42: {text}");
+    let shot = driver.get("/screenshot");
+    let png = decode_base64(shot.as_str().unwrap());
+    let shot_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../browser-source-kv.c.png");
+    std::fs::write(&shot_path, &png).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
+    let link = driver.find("tr:target a[href$='/en/kv.c/kv_get.html']");
+    driver.post(&format!("/element/{link}/click"), json!({}));
+    driver.wait_for(
+        "return location.pathname === '/en/kv.c/kv_get.html'",
+        "back to the function",
+    );
+    let errors = driver.severe_logs();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
 fn page_url(site: &Path, page: &str) -> String {

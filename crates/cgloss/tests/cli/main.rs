@@ -9,6 +9,7 @@ mod browser;
 mod glossary;
 mod hostile;
 mod index;
+mod serve;
 mod site;
 
 use std::path::{Path, PathBuf};

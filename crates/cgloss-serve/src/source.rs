@@ -1,0 +1,126 @@
+//! The source view's spans: the classes of the tree-sitter parse, and for
+//! each identifier or type name the definition it links to, with its doc
+//! as a tooltip.
+
+use std::collections::HashMap;
+
+use cgloss_html::SourceSpan;
+use cgloss_index::{FileId, FnId};
+use cgloss_syntax::Class;
+
+use crate::names::Def;
+use crate::state::Snapshot;
+
+/// Kinds an identifier links to, best first; and a type name's.
+const VALUE_KINDS: [&str; 6] = [
+    "function",
+    "macro",
+    "enum_constant",
+    "variable",
+    "prototype",
+    "typedef",
+];
+const TYPE_KINDS: [&str; 4] = ["typedef", "struct", "union", "enum"];
+
+/// The definition `name` links to from `file`: of the first kind in
+/// `kinds` it has, in `file` if it has one there.
+fn choose<'n>(defs: &'n [Def], kinds: &[&str], file: FileId) -> Option<&'n Def> {
+    kinds.iter().find_map(|kind| {
+        let mut of_kind = defs.iter().filter(|d| d.kind() == *kind);
+        let first = of_kind.clone().next()?;
+        Some(of_kind.find(|d| d.file == file).unwrap_or(first))
+    })
+}
+
+/// The doc summary of a definition, when it has one.
+fn summary(snapshot: &Snapshot, name: &str, d: &Def) -> Option<String> {
+    let index = &snapshot.index;
+    let facts = index.file(d.file);
+    let doc = match d.kind() {
+        "function" => {
+            return index
+                .function_doc(FnId {
+                    file: d.file,
+                    idx: d.idx,
+                })
+                .map(|(doc, _)| cgloss_report::gloss(&doc.summary))
+        }
+        "macro" => facts
+            .macros
+            .iter()
+            .find(|m| m.line == d.line && m.name == name)
+            .and_then(|m| m.doc.as_deref()),
+        "enum_constant" => facts
+            .enum_consts
+            .iter()
+            .find(|e| e.line == d.line && e.name == name)
+            .and_then(|e| e.doc.as_deref()),
+        "variable" => facts
+            .globals
+            .iter()
+            .find(|g| g.line == d.line && g.name == name)
+            .and_then(|g| g.doc.as_deref()),
+        "prototype" => facts
+            .prototypes
+            .iter()
+            .find(|p| p.line == d.line && p.name == name)
+            .and_then(|p| p.doc.as_deref()),
+        "typedef" => facts
+            .typedefs
+            .iter()
+            .find(|t| t.line == d.line && t.name == name)
+            .and_then(|t| t.doc.as_deref()),
+        "struct" | "union" => facts
+            .records
+            .iter()
+            .find(|r| r.line == d.line && r.tag.ends_with(name))
+            .and_then(|r| r.doc.as_deref()),
+        _ => None,
+    };
+    doc.map(|doc| cgloss_report::gloss(&doc.summary))
+}
+
+/// The spans of `text`, the text of `file`.
+pub fn spans(snapshot: &Snapshot, file: FileId, text: &str) -> Vec<SourceSpan> {
+    let site = snapshot.site();
+    let lang = site.langs().first().map_or("en", |l| match l {
+        cgloss_report::Lang::En => "en",
+        cgloss_report::Lang::Zh => "zh",
+    });
+    let mut links: HashMap<(&str, bool), Option<(String, String)>> = HashMap::new();
+    cgloss_syntax::highlight(text)
+        .into_iter()
+        .map(|h| {
+            let kinds: Option<&[&str]> = match h.class {
+                Class::Identifier => Some(&VALUE_KINDS),
+                Class::Type => Some(&TYPE_KINDS),
+                _ => None,
+            };
+            let name = &text[h.start..h.end];
+            let link = kinds.and_then(|kinds| {
+                links
+                    .entry((name, h.class == Class::Type))
+                    .or_insert_with(|| {
+                        let i = snapshot.names.find(name)?;
+                        let d = choose(snapshot.names.defs(i), kinds, file)?;
+                        let path = &snapshot.index.file(d.file).path;
+                        let mut title = format!("{} {name} · {path}:{}", d.kind(), d.line);
+                        if let Some(s) = summary(snapshot, name, d) {
+                            title = format!("{s}\n{title}");
+                        }
+                        let url = site.symbol_url(d.file, d.kind(), name, d.line, Some(d.idx));
+                        Some((format!("{lang}/{url}"), title))
+                    })
+                    .clone()
+            });
+            let (href, title) = link.unzip();
+            SourceSpan {
+                start: h.start,
+                end: h.end,
+                class: h.class.name(),
+                href,
+                title,
+            }
+        })
+        .collect()
+}

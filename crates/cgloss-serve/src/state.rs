@@ -1,0 +1,179 @@
+//! What the server holds: the current snapshot of the index (linked index,
+//! site parts, search pages, names), swapped whole when the index changes,
+//! so every request reads one snapshot from start to end.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use cgloss_html::{Site, SiteConfig, SiteParts};
+use cgloss_index::Index;
+use cgloss_report::{Glossary, Report};
+
+use crate::names::Names;
+
+/// What the server asks of the binary: the index and the files' text, read
+/// the way `cgloss site` reads them, so a served page is the static page.
+pub trait Host: Send + Sync + 'static {
+    /// Identity of the index as it is now (e.g. its file and SQLite's
+    /// `data_version`): when it changes, the server loads it again. `None`
+    /// when it can never change (a tree parsed in memory).
+    fn version(&self) -> Option<String>;
+    /// The index and the site's configuration, as one consistent whole.
+    fn load(&self) -> Result<Loaded, String>;
+    /// The text of a file of the tree (relative path), as the indexer read it.
+    fn read_text(&self, rel: &str) -> Option<String>;
+    /// What `cgloss report` prints for `name` (in `path` when given):
+    /// function, macro or type reports.
+    fn reports(
+        &self,
+        index: &Index,
+        name: &str,
+        path: Option<&str>,
+        opts: &cgloss_report::Options,
+    ) -> Vec<Report>;
+    /// Says something went wrong (a reload that failed).
+    fn warn(&self, message: &str);
+}
+
+/// An index as loaded by a `Host`.
+pub struct Loaded {
+    /// The linked index.
+    pub index: Index,
+    /// The site's configuration (title, languages, dates).
+    pub config: SiteConfig,
+}
+
+/// One loaded index and everything made from it.
+pub struct Snapshot {
+    /// The linked index.
+    pub index: Index,
+    parts: SiteParts,
+    /// The pages under `search/`, made once.
+    search: HashMap<String, Vec<u8>>,
+    /// Every name, for identifier search.
+    pub names: Names,
+    /// Counts loads (1 for the first).
+    pub generation: u64,
+}
+
+impl Snapshot {
+    fn new(loaded: Loaded, glossary: &Glossary, generation: u64) -> Snapshot {
+        let parts = SiteParts::new(&loaded.index, loaded.config);
+        let mut search = HashMap::new();
+        Site::of(&loaded.index, &parts)
+            .write_search(glossary, &mut |page| {
+                search.insert(page.path, page.bytes);
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {});
+        let names = Names::new(&loaded.index);
+        Snapshot {
+            index: loaded.index,
+            parts,
+            search,
+            names,
+            generation,
+        }
+    }
+
+    /// The site of this snapshot.
+    pub fn site(&self) -> Site<'_> {
+        Site::of(&self.index, &self.parts)
+    }
+
+    /// A search page (`search/…`).
+    pub fn search_page(&self, path: &str) -> Option<&[u8]> {
+        self.search.get(path).map(Vec::as_slice)
+    }
+}
+
+/// Settings of a server.
+#[derive(Clone)]
+pub struct Settings {
+    /// The tree's root, canonical.
+    pub root: PathBuf,
+    /// The glossary reports use.
+    pub glossary: Glossary,
+    /// How often to look whether the index changed.
+    pub poll: Duration,
+    /// Longest time a request may take before it gets a 503.
+    pub timeout: Duration,
+    /// Requests rendering at once (more wait).
+    pub max_rendering: usize,
+}
+
+/// The server's state, shared by every request.
+pub struct App {
+    pub(crate) host: Arc<dyn Host>,
+    pub(crate) settings: Settings,
+    current: RwLock<Arc<Snapshot>>,
+    version: Mutex<Option<String>>,
+    pub(crate) rendering: Arc<tokio::sync::Semaphore>,
+}
+
+impl App {
+    /// Loads the index a first time.
+    pub fn new(host: Arc<dyn Host>, settings: Settings) -> Result<App, String> {
+        let version = host.version();
+        let snapshot = Snapshot::new(host.load()?, &settings.glossary, 1);
+        Ok(App {
+            rendering: Arc::new(tokio::sync::Semaphore::new(settings.max_rendering.max(1))),
+            host,
+            settings,
+            current: RwLock::new(Arc::new(snapshot)),
+            version: Mutex::new(version),
+        })
+    }
+
+    /// The snapshot requests read now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.read().expect("not poisoned").clone()
+    }
+
+    /// Loads the index again when its identity changed; whether it did. The
+    /// new snapshot replaces the old one whole; requests under way finish
+    /// with the old one. A load that fails keeps the old one.
+    pub fn reload_if_changed(&self) -> bool {
+        let now = self.host.version();
+        let mut version = self.version.lock().expect("not poisoned");
+        if now.is_none() || *version == now {
+            return false;
+        }
+        *version = now;
+        let generation = self.snapshot().generation + 1;
+        match self.host.load() {
+            Ok(loaded) => {
+                let snapshot = Arc::new(Snapshot::new(loaded, &self.settings.glossary, generation));
+                *self.current.write().expect("not poisoned") = snapshot;
+                true
+            }
+            Err(e) => {
+                self.host.warn(&format!("reloading the index: {e}"));
+                false
+            }
+        }
+    }
+
+    /// The file of the tree at `rel` (a path the index knows), if it is a
+    /// regular file inside the root once links are resolved.
+    pub fn resolve(&self, rel: &str) -> Option<PathBuf> {
+        inside(&self.settings.root, rel)
+    }
+
+    /// The text of an indexed file inside the root.
+    pub fn read_text(&self, rel: &str) -> Option<String> {
+        self.resolve(rel)?;
+        self.host.read_text(rel)
+    }
+}
+
+/// `root/rel` when it resolves to a regular file under `root` (canonical).
+pub fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
+    if rel.is_empty() || rel.contains('\0') || Path::new(rel).is_absolute() {
+        return None;
+    }
+    let abs = root.join(rel).canonicalize().ok()?;
+    (abs.starts_with(root) && abs.is_file()).then_some(abs)
+}

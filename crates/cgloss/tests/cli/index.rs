@@ -20,7 +20,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A copy of examples/minikv in a temporary folder.
-fn minikv() -> tempfile::TempDir {
+pub(crate) fn minikv() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&workspace().join("examples/minikv"), dir.path());
     dir

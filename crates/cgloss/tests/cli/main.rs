@@ -6,9 +6,11 @@
 //! absent, and fail instead when `CI=true`.
 
 mod browser;
+mod context;
 mod glossary;
 mod hostile;
 mod index;
+mod mcp;
 mod site;
 
 use std::path::{Path, PathBuf};

@@ -331,9 +331,9 @@ impl Context {
             }
             let _ = writeln!(
                 out,
-                "- {} {} (~{} tokens): {}",
-                items.len(),
+                "- {}: {} (~{} tokens): {}",
                 section.noun(),
+                items.len(),
                 tokens,
                 names.join(", ")
             );
@@ -648,6 +648,15 @@ fn ref_item(
     sources: &mut dyn Sources,
     uses: u32,
 ) -> Option<Item> {
+    // A typedef name (`u64`) is a type, whatever some test header
+    // `#define`s under that name.
+    let is_typedef = index
+        .find_types(name, None)
+        .iter()
+        .any(|t| matches!(t, cgloss_index::TypeDef::Typedef(..)));
+    if is_typedef {
+        return None;
+    }
     if let Some(c) = index.constant(name, id.file) {
         let at = format!("{}:{}", c.site.path, c.site.line);
         let mut text = format!("### `{name}` ({at})\n\n");
@@ -837,7 +846,7 @@ mod tests {
         assert!(c.tokens <= 400, "{}", c.tokens);
         assert!(c
             .to_markdown()
-            .contains("- 1 types (~1000 tokens): struct big"));
+            .contains("- types: 1 (~1000 tokens): struct big"));
     }
 
     #[test]

@@ -21,10 +21,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn connect(root: &Path) -> Client {
+async fn connect(root: &Path, args: &[&str]) -> Client {
     let cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_cgloss")).configure(|c| {
         c.args(["--quiet", "mcp", "--root"])
             .arg(root)
+            .args(args)
             .env("XDG_CACHE_HOME", empty_cache());
     });
     ().serve(TokioChildProcess::new(cmd).expect("spawn cgloss mcp"))
@@ -58,7 +59,7 @@ async fn call(client: &Client, tool: &str, args: serde_json::Value) -> Result<St
 fn mcp_tools_answer_on_the_example_tree() {
     let root = workspace().join("examples/minikv");
     runtime().block_on(async {
-        let client = connect(&root).await;
+        let client = connect(&root, &[]).await;
         let tools = client.list_all_tools().await.unwrap();
         let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         names.sort();
@@ -271,7 +272,7 @@ fn mcp_refuses_symlinks_leaving_the_root() {
     std::fs::write(outside.path(), "int secret;\n").unwrap();
     std::os::unix::fs::symlink(outside.path(), tree.path().join("leak.c")).unwrap();
     runtime().block_on(async {
-        let client = connect(tree.path()).await;
+        let client = connect(tree.path(), &[]).await;
         let err = call(&client, "source", serde_json::json!({"path": "leak.c"}))
             .await
             .unwrap_err();
@@ -289,7 +290,7 @@ fn mcp_context_on_the_fixture() {
     };
     let root = fx.join("linux-5.5.9");
     runtime().block_on(async {
-        let client = connect(&root).await;
+        let client = connect(&root, &[]).await;
         let bundle = call(
             &client,
             "context",
@@ -332,4 +333,49 @@ fn mcp_context_on_the_fixture() {
         );
         client.cancel().await.unwrap();
     });
+}
+
+/// The index answers `search` (SQL) as the tree in memory does, and the
+/// other tools the same too.
+#[test]
+fn mcp_answers_the_same_from_an_index() {
+    let tree = super::index::minikv();
+    let db = tree.path().with_extension("mcp.sqlite");
+    let index = cgloss(&[
+        "index",
+        "--root",
+        tree.path().to_str().unwrap(),
+        "--index",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(index.status.code(), Some(0));
+    runtime().block_on(async {
+        let memory = connect(tree.path(), &[]).await;
+        let indexed = connect(tree.path(), &["--index", db.to_str().unwrap()]).await;
+        for (tool, args) in [
+            ("search", serde_json::json!({"query": "kv"})),
+            ("search", serde_json::json!({"query": "KV_MAX"})),
+            ("search", serde_json::json!({"query": "kv_entry"})),
+            ("search", serde_json::json!({"query": "_", "limit": 7})),
+            ("context", serde_json::json!({"function": "kv_put"})),
+            ("callers", serde_json::json!({"function": "list_add"})),
+            ("callees", serde_json::json!({"function": "cmd_run"})),
+            ("report", serde_json::json!({"name": "struct kv_entry"})),
+        ] {
+            let m = call(&memory, tool, args.clone()).await;
+            let i = call(&indexed, tool, args.clone()).await;
+            assert!(m.is_ok(), "{tool} {args}: {m:?}");
+            assert_eq!(m, i, "{tool} {args}");
+        }
+        let kv = call(&indexed, "search", serde_json::json!({"query": "kv_entry"}))
+            .await
+            .unwrap();
+        assert!(
+            kv.starts_with("struct kv_entry  kv.h:16  one key and its value\n"),
+            "{kv}"
+        );
+        memory.cancel().await.unwrap();
+        indexed.cancel().await.unwrap();
+    });
+    let _ = std::fs::remove_file(&db);
 }

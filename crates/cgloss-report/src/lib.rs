@@ -34,6 +34,7 @@
 //! | `diagnostics` | `[{line, col, message}]` parse problems met in the body; those parts are kept as source text |
 #![warn(missing_docs)]
 
+pub mod context;
 mod gloss;
 mod glossary;
 mod lang;

@@ -86,6 +86,17 @@ impl<'a> Scope<'a> {
         self.local(name, pos).is_some() || self.params.iter().any(|p| p.name == name)
     }
 
+    /// Struct tag → the members the body accesses on objects of that type.
+    pub fn accessed(&self) -> &HashMap<String, Vec<String>> {
+        &self.accessed
+    }
+
+    /// The definitions an object of struct `tag` may have in this function
+    /// (the choice every member access of the body uses).
+    pub fn record_choice(&self, tag: &str) -> Rc<RecordChoice<'a>> {
+        self.choice(tag)
+    }
+
     /// The definitions an object of struct `tag` may have in this function.
     fn choice(&self, tag: &str) -> Rc<RecordChoice<'a>> {
         if self.gathering.get() {

@@ -605,6 +605,41 @@ impl Store {
         Ok(out)
     }
 
+    /// Symbols (prototypes aside) whose name contains `query`, ignoring
+    /// ASCII case: exact names first, then those starting with it, then
+    /// by name, path and line; at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let escaped: String = query
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let mut stmt = self.sql(self.conn.prepare_cached(
+            "SELECT s.kind, s.name, f.path, s.line, d.summary
+             FROM symbols s JOIN files f ON f.id = s.file_id
+             LEFT JOIN docs d ON d.symbol_id = s.id
+             WHERE s.name LIKE '%' || ?1 || '%' ESCAPE '\\' AND s.kind != 'prototype'
+             ORDER BY lower(s.name) != lower(?2), lower(s.name) NOT LIKE ?3 ESCAPE '\\',
+               s.name, f.path, s.line
+             LIMIT ?4",
+        ))?;
+        let rows = self.sql(stmt.query_map(
+            params![escaped, query, format!("{escaped}%"), limit as i64],
+            |r| {
+                Ok(Hit {
+                    kind: r.get(0)?,
+                    name: r.get(1)?,
+                    path: r.get(2)?,
+                    line: r.get(3)?,
+                    summary: r.get(4)?,
+                })
+            },
+        ))?;
+        rows.map(|r| self.sql(r)).collect()
+    }
+
     /// Names of all function definitions (for suggestions).
     pub fn function_names(&self) -> Result<Vec<String>> {
         let mut stmt = self.sql(
@@ -614,6 +649,40 @@ impl Store {
         let rows = self.sql(stmt.query_map([], |r| r.get(0)))?;
         rows.map(|r| self.sql(r)).collect()
     }
+}
+
+/// A symbol found by `Store::search`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// `function`, `macro`, `struct`, `union`, `typedef`, `enum`,
+    /// `enum_constant` or `variable`.
+    pub kind: String,
+    /// Its name (a struct's tag without `struct`).
+    pub name: String,
+    /// Its file.
+    pub path: String,
+    /// Its line.
+    pub line: u32,
+    /// Its doc's first sentence, when documented.
+    pub summary: Option<String>,
+}
+
+/// Orders hits as `Store::search` does: the exact name first, then names
+/// starting with `query`, then by name, path and line (ASCII case ignored
+/// in the first two).
+pub fn rank_hits(hits: &mut [Hit], query: &str) {
+    let q = query.to_ascii_lowercase();
+    hits.sort_by(|a, b| {
+        let key = |h: &Hit| {
+            let n = h.name.to_ascii_lowercase();
+            (n != q, !n.starts_with(&q))
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.line.cmp(&b.line))
+    });
 }
 
 /// Columns of a symbol with its doc, read by `Stored::from_row`.

@@ -9,6 +9,8 @@ mod check;
 mod discover;
 mod glossary;
 mod index;
+mod lookup;
+mod mcp;
 mod messages;
 mod serve;
 mod site;
@@ -40,6 +42,12 @@ struct Cli {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ContextFormat {
+    Md,
     Json,
 }
 
@@ -103,6 +111,37 @@ enum Command {
         /// `union x`, `enum x`.
         #[arg(required = true)]
         functions: Vec<String>,
+    },
+    /// A prompt-ready bundle for a coding assistant: a function's source
+    /// with line numbers, its report, the definitions it uses, its callees
+    /// and callers, ranked and cut to a token budget (docs/assistants.md).
+    Context {
+        /// Root of the source tree (default: the current directory).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The index to read (as for `report`).
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// Most tokens, estimated as UTF-8 bytes / 4 (the source is kept
+        /// even past it).
+        #[arg(long, default_value_t = cgloss_report::context::DEFAULT_BUDGET)]
+        budget: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: ContextFormat,
+        /// The function: `name` or `path:name`.
+        function: String,
+    },
+    /// Serve the tree to MCP clients (coding assistants) over standard
+    /// input and output: tools search, report, context, callers, callees,
+    /// source; files and reports as resources. Read-only.
+    Mcp {
+        /// Root of the source tree (default: the current directory).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The index to read (as for `report`).
+        #[arg(long)]
+        index: Option<PathBuf>,
     },
     /// Build or update the persistent index of a tree (SQLite; see
     /// docs/index.md for its tables). Only changed files are read again.
@@ -356,6 +395,14 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             source,
             messages,
         ),
+        Command::Context {
+            root,
+            index,
+            budget,
+            format,
+            function,
+        } => context(&root, index.as_deref(), &function, budget, format, messages),
+        Command::Mcp { root, index } => mcp::serve(&root, index.as_deref(), messages),
         Command::Index {
             root,
             index,
@@ -486,120 +533,38 @@ fn report(
     with_source: bool,
     messages: &Messages,
 ) -> anyhow::Result<Status> {
-    let meta = std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
-    if !meta.is_dir() {
-        anyhow::bail!("{}: not a directory", root.display());
+    let mut lookup = lookup::Lookup::open(root, index_arg, messages)?;
+    if lookup.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "cgloss: {}: no .c or .h files under this root",
+            root.display()
+        );
+        return Ok(Status::NotFound);
     }
-    let canonical_root = std::fs::canonicalize(root).unwrap_or(root.to_path_buf());
-    let owned: Vec<(Option<String>, &str)> = functions
-        .iter()
-        .map(|spec| match spec.rsplit_once(':') {
-            Some((p, n)) => (Some(relative_to_root(&canonical_root, p)), n),
-            None => (None, spec.as_str()),
-        })
-        .collect();
-    let specs: Vec<(Option<&str>, &str)> = owned.iter().map(|(p, n)| (p.as_deref(), *n)).collect();
     let mut reports = Vec::new();
     let mut status = Status::Ok;
-    // Why nothing was found: the file does not exist, it does not define
-    // the name (and where the name is defined), or no such name at all.
-    let mut not_found =
-        |spec: &str, path: Option<&str>, defined: &[String], suggestions: String| {
-            let why = match path {
-                Some(p) if !root.join(p).is_file() => format!("{p}: no such file under the root"),
-                Some(p) => format!("{p} defines no function of that name"),
-                None => "no such function".to_string(),
-            };
-            let elsewhere = match defined {
-                [] => suggestions,
-                [one] => format!("; it is defined in {one}"),
-                many => format!("; it is defined in {}", many.join(", ")),
-            };
-            let _ = writeln!(std::io::stderr(), "cgloss: {spec}: {why}{elsewhere}");
+    for text in functions {
+        let spec = lookup.spec(text);
+        let found = lookup.with(&spec, messages, |found| {
+            let before = reports.len();
+            symbol_reports(
+                found.index,
+                &spec.name,
+                spec.path.as_deref(),
+                opts,
+                &mut reports,
+                &mut |p| found.text(p, messages),
+                messages,
+            );
+            reports.len() > before
+        })?;
+        if !found {
+            // Why nothing was found: the file does not exist, it does not
+            // define the name (and where the name is defined), or no such
+            // name at all.
+            let _ = writeln!(std::io::stderr(), "cgloss: {}", lookup.not_found(&spec)?);
             status = Status::NotFound;
-        };
-    if let Some(store) = index::open_for_report(root, index_arg, messages)? {
-        let mut store = store;
-        for (spec, &(path, name)) in functions.iter().zip(&specs) {
-            let (ns, s) = index::neighbourhood(root, store, name, path, messages)?;
-            store = s;
-            let index = cgloss_index::link_partial(ns.index_files, ns.whole);
-            let before = reports.len();
-            symbol_reports(
-                &index,
-                name,
-                path,
-                opts,
-                &mut reports,
-                &mut |p| {
-                    ns.texts.get(p).cloned().or_else(|| {
-                        std::fs::read(root.join(p))
-                            .ok()
-                            .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    })
-                },
-                messages,
-            );
-            if reports.len() == before {
-                let defined: Vec<String> = store
-                    .find_functions(name, None)?
-                    .into_iter()
-                    .map(|(p, f)| format!("{p}:{}", f.line))
-                    .collect();
-                not_found(
-                    spec,
-                    path,
-                    &defined,
-                    suggestions(store.function_names()?.iter().map(String::as_str), name),
-                );
-            }
-        }
-    } else {
-        let tree = build::build(root, messages);
-        if tree.files.len() >= 2000 {
-            messages.note(&format!(
-                "parsed {} files for this report; `cgloss index --root {}` once makes reports \
-                 of this tree take milliseconds",
-                tree.files.len(),
-                root.display()
-            ));
-        }
-        let index = &tree.index;
-        if tree.files.is_empty() {
-            let _ = writeln!(
-                std::io::stderr(),
-                "cgloss: {}: no .c or .h files under this root",
-                root.display()
-            );
-            return Ok(Status::NotFound);
-        }
-        for (spec, &(path, name)) in functions.iter().zip(&specs) {
-            let before = reports.len();
-            symbol_reports(
-                index,
-                name,
-                path,
-                opts,
-                &mut reports,
-                &mut |p| {
-                    let file = tree.files.iter().find(|f| f.rel == p)?;
-                    discover::read_text(file, messages, false)
-                },
-                messages,
-            );
-            if reports.len() == before {
-                let defined: Vec<String> = index
-                    .find_functions(name, None)
-                    .into_iter()
-                    .map(|id| format!("{}:{}", index.path(id), index.function(id).line))
-                    .collect();
-                not_found(
-                    spec,
-                    path,
-                    &defined,
-                    suggestions(index.function_names(), name),
-                );
-            }
         }
     }
     let out = match format {
@@ -614,6 +579,33 @@ fn report(
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(status)
+}
+
+/// The `context` command: one function's bundle, Markdown or JSON.
+fn context(
+    root: &std::path::Path,
+    index_arg: Option<&std::path::Path>,
+    function: &str,
+    budget: usize,
+    format: ContextFormat,
+    messages: &Messages,
+) -> anyhow::Result<Status> {
+    let glossary = cgloss_report::Glossary::builtin().clone();
+    let opts = cgloss_report::Options::new(Lang::En, &glossary);
+    let mut lookup = lookup::Lookup::open(root, index_arg, messages)?;
+    let spec = lookup.spec(function);
+    let Some(bundle) = lookup::context_bundle(&mut lookup, &spec, budget, &opts, messages)? else {
+        let _ = writeln!(std::io::stderr(), "cgloss: {}", lookup.not_found(&spec)?);
+        return Ok(Status::NotFound);
+    };
+    let out = match format {
+        ContextFormat::Md => bundle.to_markdown(),
+        ContextFormat::Json => bundle.to_json(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(Status::Ok)
 }
 
 /// The reports of what `name` names (in the file at `path` when given):
@@ -647,7 +639,7 @@ fn symbol_reports(
         for (file, m) in macros {
             let path = &index.file(file).path;
             let definition = text_of(path)
-                .map(|t| definition_text(&t, m.line))
+                .map(|t| cgloss_report::context::definition_text(&t, m.line, 200))
                 .unwrap_or_default();
             out.push(cgloss_report::Report::Macro(cgloss_report::render_macro(
                 index,
@@ -664,36 +656,6 @@ fn symbol_reports(
             index, def, opts,
         )));
     }
-}
-
-/// The `#define` starting on `line` of `text`, with its continuation lines.
-fn definition_text(text: &str, line: u32) -> String {
-    let mut out = String::new();
-    for l in text.lines().skip(line.saturating_sub(1) as usize).take(200) {
-        out.push_str(l);
-        out.push('\n');
-        if !l.trim_end().ends_with('\\') {
-            break;
-        }
-    }
-    out
-}
-
-/// A `path` of a `path:name` spec relative to the root: an absolute path
-/// under the root is made relative; `./` goes.
-fn relative_to_root(canonical_root: &std::path::Path, path: &str) -> String {
-    let p = std::path::Path::new(path);
-    if p.is_absolute() {
-        let canonical = std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
-        if let Ok(rel) = canonical.strip_prefix(canonical_root) {
-            return rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-        }
-    }
-    path.trim_start_matches("./").to_string()
 }
 
 /// Lowers and renders one function whose file's text is `text`.

@@ -122,6 +122,11 @@ impl Messages {
         self.warn(message);
     }
 
+    /// Whether warnings are silenced.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// How many distinct warnings were given.
     pub fn n_warnings(&self) -> usize {
         self.n_warnings.load(Ordering::Relaxed)

@@ -20,7 +20,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A copy of examples/minikv in a temporary folder.
-fn minikv() -> tempfile::TempDir {
+pub(crate) fn minikv() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&workspace().join("examples/minikv"), dir.path());
     dir
@@ -105,6 +105,27 @@ fn the_fixture_reports_the_same_from_the_index() {
         .zip(indexed.split("Function report"))
     {
         assert_eq!(i, m);
+    }
+    // Context bundles too: the snapshot (made without an index), and two
+    // functions from elsewhere in the tree.
+    let context = |db: Option<&Path>, spec: &str| {
+        let r = root.to_str().unwrap();
+        let mut all = vec!["context", "--root", r];
+        if let Some(db) = db {
+            all.extend(["--index", db.to_str().unwrap()]);
+        }
+        all.push(spec);
+        let out = cgloss(&all);
+        assert_eq!(out.status.code(), Some(0), "{spec}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let snapshot = workspace().join("tests/data/context/dup_userfaultfd.md");
+    super::assert_same(
+        &context(Some(&db), "fs/userfaultfd.c:dup_userfaultfd"),
+        &snapshot,
+    );
+    for spec in [&specs[100], &specs[400]] {
+        assert_eq!(context(Some(&db), spec), context(None, spec), "{spec}");
     }
 }
 

@@ -6,10 +6,12 @@
 //! absent, and fail instead when `CI=true`.
 
 mod browser;
+mod context;
 mod glossary;
 mod hostile;
 mod index;
 mod serve;
+mod mcp;
 mod site;
 
 use std::path::{Path, PathBuf};

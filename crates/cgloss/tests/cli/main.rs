@@ -10,8 +10,8 @@ mod context;
 mod glossary;
 mod hostile;
 mod index;
-mod serve;
 mod mcp;
+mod serve;
 mod site;
 
 use std::path::{Path, PathBuf};

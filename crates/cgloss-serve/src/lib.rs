@@ -58,10 +58,12 @@ pub fn page(app: &App, path: &str) -> Option<Vec<u8>> {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, looking for a
-/// changed index every `Settings::poll`.
+/// changed index every `Settings::poll`; `extra` routes (the binary's
+/// `/mcp`) come before the site's.
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
+    extra: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let watcher = {
@@ -76,7 +78,7 @@ pub async fn serve(
             }
         })
     };
-    let result = axum::serve(listener, router(app))
+    let result = axum::serve(listener, extra.merge(router(app)))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(Error::Serve);
@@ -85,8 +87,12 @@ pub async fn serve(
 }
 
 /// Binds `addr` and serves until Ctrl-C, on a runtime of its own;
-/// `ready` is told the bound address first.
-pub fn run(app: Arc<App>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<(), Error> {
+/// `ready` is told the bound address first, and makes the `extra` routes.
+pub fn run(
+    app: Arc<App>,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr) -> axum::Router,
+) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -96,8 +102,8 @@ pub fn run(app: Arc<App>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> R
             .await
             .map_err(|source| Error::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(Error::Serve)?;
-        ready(bound);
-        serve(app, listener, async {
+        let extra = ready(bound);
+        serve(app, listener, extra, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await

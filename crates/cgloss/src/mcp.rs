@@ -39,7 +39,7 @@ const MAX_LISTED: usize = 500;
 
 /// The server: the tree, opened once.
 #[derive(Clone)]
-struct Server {
+pub struct Server {
     lookup: Arc<Mutex<Lookup>>,
     messages: Arc<Messages>,
     tool_router: ToolRouter<Server>,
@@ -573,6 +573,43 @@ impl ServerHandler for Server {
             None,
         ))
     }
+}
+
+/// The MCP server of `cgloss serve`, over streamable HTTP (mounted at
+/// `/mcp`): every session shares one view of the tree. Requests must name
+/// a loopback host (or `addr`'s, when serving elsewhere), against DNS
+/// rebinding.
+pub fn http_service(
+    root: &Path,
+    index: Option<&Path>,
+    addr: std::net::SocketAddr,
+    messages: &Messages,
+) -> anyhow::Result<
+    rmcp::transport::streamable_http_server::StreamableHttpService<
+        Server,
+        rmcp::transport::streamable_http_server::session::local::LocalSessionManager,
+    >,
+> {
+    use rmcp::transport::streamable_http_server::{
+        session::local::LocalSessionManager, StreamableHttpServerConfig, StreamableHttpService,
+    };
+    let lookup = Lookup::open(root, index, messages)?;
+    let server = Server {
+        lookup: Arc::new(Mutex::new(lookup)),
+        messages: Arc::new(Messages::new(messages.is_quiet())),
+        tool_router: Server::tool_router(),
+    };
+    let mut config = StreamableHttpServerConfig::default();
+    if !addr.ip().is_loopback() {
+        let mut hosts = config.allowed_hosts.clone();
+        hosts.push(addr.ip().to_string());
+        config = config.with_allowed_hosts(hosts);
+    }
+    Ok(StreamableHttpService::new(
+        move || Ok(server.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    ))
 }
 
 /// The `mcp` command: serves until the client closes standard input.

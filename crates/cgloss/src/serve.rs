@@ -152,6 +152,7 @@ pub fn serve(args: ServeArgs, messages: &Messages) -> anyhow::Result<Status> {
             args.addr
         ));
     }
+    let (mcp_root, mcp_index) = (root.clone(), index.clone());
     let host = TreeHost {
         root: root.clone(),
         title: args.title,
@@ -175,11 +176,15 @@ pub fn serve(args: ServeArgs, messages: &Messages) -> anyhow::Result<Status> {
         },
     )
     .map_err(anyhow::Error::msg)?;
+    // The MCP server over streamable HTTP at /mcp, on its own view of the
+    // same tree and index (`cgloss mcp`'s tools and resources).
+    let mcp = crate::mcp::http_service(&mcp_root, mcp_index.as_deref(), args.addr, messages)?;
     cgloss_serve::run(Arc::new(app), args.addr, |bound| {
         let _ = writeln!(
             std::io::stderr(),
-            "cgloss: serving http://{bound}/ (Ctrl-C stops)"
+            "cgloss: serving http://{bound}/ (Ctrl-C stops), MCP at http://{bound}/mcp"
         );
+        axum::Router::new().nest_service("/mcp", mcp)
     })?;
     let _ = writeln!(std::io::stderr(), "cgloss: stopped");
     Ok(Status::Ok)

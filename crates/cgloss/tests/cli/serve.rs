@@ -504,3 +504,148 @@ fn serve_warns_off_loopback() {
         "{said:?}"
     );
 }
+
+/// A body with `Transfer-Encoding: chunked` undone.
+fn unchunk(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16)
+            .expect("a chunk size");
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&rest[end + 2..end + 2 + size]);
+        rest = &rest[end + 2 + size + 2..];
+    }
+    out
+}
+
+impl Client {
+    /// A JSON-RPC message POSTed to `/mcp`; the reply's status, headers and
+    /// the JSON messages of its body (one JSON document, or the `data:`
+    /// lines of an event stream).
+    fn mcp(&self, session: Option<&str>, message: &Value) -> (Reply, Vec<Value>) {
+        let body = message.to_string();
+        let session = session.map_or(String::new(), |s| format!("Mcp-Session-Id: {s}\r\n"));
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "POST /mcp HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n{session}Content-Length: {}\r\n\r\n{body}",
+            self.addr.replace("127.0.0.1", "localhost"),
+            body.len()
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("headers end");
+        let headers = String::from_utf8(raw[..split].to_vec()).unwrap();
+        let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
+        let mut reply = Reply {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        };
+        if reply
+            .header("transfer-encoding")
+            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+        {
+            reply.body = unchunk(&reply.body);
+        }
+        let text = String::from_utf8_lossy(&reply.body).to_string();
+        let messages = if reply
+            .header("content-type")
+            .is_some_and(|v| v.starts_with("text/event-stream"))
+        {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .filter(|d| !d.trim().is_empty())
+                .filter_map(|d| serde_json::from_str(d.trim()).ok())
+                .collect()
+        } else if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![serde_json::from_str(&text).expect("a JSON body")]
+        };
+        (reply, messages)
+    }
+}
+
+/// `/mcp` answers as `cgloss mcp` does, over streamable HTTP: initialize,
+/// the tool list, a report; a request naming another host is refused (DNS
+/// rebinding).
+#[test]
+fn serve_answers_mcp_over_http() {
+    let root = workspace().join("examples/minikv");
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index.sqlite");
+    index_tree(&root, &index);
+    let server = start(&root, &index, &[]);
+    let (reply, answer) = server.mcp(
+        None,
+        &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "cgloss-test", "version": "1"}}}),
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(
+        answer[0]["result"]["serverInfo"]["name"], "cgloss",
+        "{answer:?}"
+    );
+    let session = reply.header("mcp-session-id").map(str::to_string);
+    let (reply, _) = server.mcp(
+        session.as_deref(),
+        &serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    );
+    assert_eq!(
+        reply.status / 100,
+        2,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let (_, answer) = server.mcp(
+        session.as_deref(),
+        &serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+    );
+    let tools: Vec<&str> = answer[0]["result"]["tools"]
+        .as_array()
+        .expect("a tool list")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "search", "report", "context", "callers", "callees", "source",
+    ] {
+        assert!(tools.contains(&name), "{name} missing from {tools:?}");
+    }
+    let (_, answer) = server.mcp(
+        session.as_deref(),
+        &serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "report", "arguments": {"name": "kv_put"}}}),
+    );
+    let text = answer[0]["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(text.contains("Name: kv_put"), "{answer:?}");
+    // Another Host: refused before any tool runs.
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+    write!(
+        s,
+        "POST /mcp HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    assert!((400..500).contains(&status), "{raw}");
+}

@@ -86,15 +86,11 @@ impl Reply {
 }
 
 impl Client {
-    /// A GET of `target` exactly as written (no client normalizes it).
-    fn get_with(&self, target: &str, extra_headers: &str) -> Reply {
+    /// Sends `request` (a whole HTTP/1.1 request, `Connection: close`) and
+    /// reads the reply to its end.
+    fn exchange(&self, request: &str) -> Reply {
         let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{extra_headers}\r\n",
-            self.addr
-        )
-        .unwrap();
+        s.write_all(request.as_bytes()).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let split = raw
@@ -108,6 +104,13 @@ impl Client {
             headers,
             body: raw[split + 4..].to_vec(),
         }
+    }
+    /// A GET of `target` exactly as written (no client normalizes it).
+    fn get_with(&self, target: &str, extra_headers: &str) -> Reply {
+        self.exchange(&format!(
+            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{extra_headers}\r\n",
+            self.addr
+        ))
     }
     fn get(&self, target: &str) -> Reply {
         self.get_with(target, "")
@@ -528,27 +531,11 @@ impl Client {
     fn mcp(&self, session: Option<&str>, message: &Value) -> (Reply, Vec<Value>) {
         let body = message.to_string();
         let session = session.map_or(String::new(), |s| format!("Mcp-Session-Id: {s}\r\n"));
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
+        let mut reply = self.exchange(&format!(
             "POST /mcp HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n{session}Content-Length: {}\r\n\r\n{body}",
             self.addr.replace("127.0.0.1", "localhost"),
             body.len()
-        )
-        .unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("headers end");
-        let headers = String::from_utf8(raw[..split].to_vec()).unwrap();
-        let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
-        let mut reply = Reply {
-            status,
-            headers,
-            body: raw[split + 4..].to_vec(),
-        };
+        ));
         if reply
             .header("transfer-encoding")
             .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
@@ -636,16 +623,14 @@ fn serve_answers_mcp_over_http() {
         .unwrap_or_default();
     assert!(text.contains("Name: kv_put"), "{answer:?}");
     // Another Host: refused before any tool runs.
-    let mut s = TcpStream::connect(&server.addr).unwrap();
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
-    write!(
-        s,
+    let reply = server.exchange(&format!(
         "POST /mcp HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
-    assert!((400..500).contains(&status), "{raw}");
+    ));
+    assert!(
+        (400..500).contains(&reply.status),
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
 }

@@ -6,7 +6,8 @@
 #   functions ctags finds | missing in cgloss | share with a comment directly
 #   above | share documented by cgloss | files with parse errors | index time
 #   cgloss vs ctags | panics | glosses starting with `*` | return types that
-#   are an export macro
+#   are an export macro | files whose comments and literals the lexer reads
+#   otherwise than tree-sitter (where tree-sitter parsed without error)
 #
 # "A comment directly above" is computed the same simple way for every tree,
 # from the text alone: walk up from the line ctags gives for the name over
@@ -68,8 +69,8 @@ crate_of() {
         zstd) echo "zstd-sys 2.1.3" ;;
         libgit2) echo "libgit2-sys 0.18.8" ;;
         curl) echo "curl-sys 0.4.91" ;;
-        openssl) echo "openssl-src *" ;;
-        zlib) echo "libz-sys *" ;;
+        openssl) echo "openssl-src newest" ;;
+        zlib) echo "libz-sys newest" ;;
     esac
 }
 
@@ -79,8 +80,9 @@ vendor() {
     [ -d "$CORPUS/vendor/$crate" ] && return 0
     mkdir -p "$dir/src"
     echo 'fn main() {}' >"$dir/src/main.rs"
-    for req in "=$version" "*"; do
-        [ "$version" = "*" ] && req="*"
+    local reqs=("=$version" "*")
+    [ "$version" = newest ] && reqs=("*")
+    for req in "${reqs[@]}"; do
         cat >"$dir/Cargo.toml" <<EOF
 [package]
 name = "corpus-$crate"
@@ -183,13 +185,18 @@ for t in "${TREES[@]}"; do
     n_export=$(db "SELECT COUNT(*) FROM symbols s WHERE s.kind = 'function' AND s.type != '' AND EXISTS
         (SELECT 1 FROM symbols m WHERE m.kind = 'macro' AND m.name =
          substr(s.type, 1, instr(s.type || ' ', ' ') - 1) AND m.name = upper(m.name))")
+    # The lexer's comments and literals against tree-sitter's on every file
+    # (crates/cgloss-syntax/tests/lex_vs_tree_sitter.rs).
+    lex=$( (cd "$REPO" && CGLOSS_LEX_CORPUS=$src cargo test --quiet -p cgloss-syntax --test lex_vs_tree_sitter \
+        lexer_agrees_with_tree_sitter_on_the_corpus -- --nocapture 2>&1) | tee "$work/lex.out" |
+        sed -n 's/.*: \([0-9]*\) files, [0-9]* comments and literals agree, \([0-9]*\) files disagree/\2 of \1/p')
     pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "0.0"; else printf "%.1f", 100 * a / b }'; }
-    ROWS+=("| $t | $n_ctags | $n_missing ($(pct "$n_missing" "$n_ctags")%) | $(pct "$n_commented" "$n_ctags")% | $(pct "$n_documented" "$n_functions")% | $(pct "$n_error_files" "$n_files")% | $(secs "$work/cgloss.time") s / $(secs "$work/ctags.time") s | $panics | $n_star | $n_export |")
+    ROWS+=("| $t | $n_ctags | $n_missing ($(pct "$n_missing" "$n_ctags")%) | $(pct "$n_commented" "$n_ctags")% | $(pct "$n_documented" "$n_functions")% | $(pct "$n_error_files" "$n_files")% | $(secs "$work/cgloss.time") s / $(secs "$work/ctags.time") s | $panics | $n_star | $n_export | ${lex:-?} |")
     echo "corpus: $t: lists in $work (missing.txt)" >&2
 done
 
 echo "## C corpus, $(date -u +%Y-%m-%d) ($(nproc) cores)"
 echo
-echo "| tree | functions ctags finds | missing in cgloss | comment directly above | documented in cgloss | files with parse errors | index cgloss / ctags | panics | glosses starting with \`*\` | return type an export macro |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| tree | functions ctags finds | missing in cgloss | comment directly above | documented in cgloss | files with parse errors | index cgloss / ctags | panics | glosses starting with \`*\` | return type an export macro | files where the lexer disagrees with tree-sitter |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${ROWS[@]}"; do echo "$r"; done

@@ -15,8 +15,8 @@ use tree_sitter::Node;
 use crate::directives::Directives;
 use crate::docs::{Comments, DeclKind, Site};
 use crate::tree::{
-    base_type, children, clean, declarator_name, end_line, function_declarator, line,
-    named_children, return_pointer_levels, source, text, type_ref,
+    base_type, children, clean, declarator_name, end_line, function_pointer_type, line,
+    named_children, return_pointer_levels, returned_function, source, text, type_ref,
 };
 use crate::Parse;
 
@@ -381,7 +381,7 @@ impl<'a> Extractor<'a> {
         ) else {
             return;
         };
-        let Some(func_decl) = function_declarator(declarator) else {
+        let Some((func_decl, returned)) = returned_function(declarator) else {
             // `TEST(name) {`, `DEFINE_IDTENTRY_RAW(exc) {`: a header made by a
             // macro reads as a type name and a parenthesized declarator —
             // no valid C definition has that shape, only error recovery.
@@ -402,6 +402,9 @@ impl<'a> Extractor<'a> {
         };
         let mut name = text(name_node, src).to_string();
         let mut return_type = self.return_type(node, declarator);
+        if let Some(returned) = returned {
+            return_type = function_pointer_type(&return_type, returned, src);
+        }
         let head = &original[node.start_byte()..];
         let syscall = crate::idioms::syscall_prefix(leading_name(head));
         if let Some(rename) = syscall {
@@ -591,8 +594,8 @@ impl<'a> Extractor<'a> {
             .collect();
         for (k, d) in declarators.iter().enumerate() {
             // `DEFINE_PER_CPU(int, x) = 1;` looks like a function with a value: skip it.
-            let function = function_declarator(*d).filter(|_| d.kind() != "init_declarator");
-            if let Some(func_decl) = function {
+            let function = returned_function(*d).filter(|_| d.kind() != "init_declarator");
+            if let Some((func_decl, returned)) = function {
                 let Some((name_node, _, _)) = func_decl
                     .child_by_field_name("declarator")
                     .and_then(declarator_name)
@@ -604,6 +607,9 @@ impl<'a> Extractor<'a> {
                 let stars = return_pointer_levels(*d);
                 if stars > 0 {
                     return_type = format!("{return_type} {}", "*".repeat(stars as usize));
+                }
+                if let Some(returned) = returned {
+                    return_type = function_pointer_type(&return_type, returned, src);
                 }
                 let name = text(name_node, src);
                 self.facts.prototypes.push(PrototypeFact {

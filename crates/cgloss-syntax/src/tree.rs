@@ -135,17 +135,29 @@ pub fn return_pointer_levels(mut node: Node) -> u8 {
 }
 
 /// The function declarator inside a declarator, if it declares a function
-/// (not a pointer to one).
-pub fn function_declarator(mut node: Node) -> Option<Node> {
+/// (not a pointer to one: `(*fp)(args)`), and the declarator of the function
+/// pointer it returns when it returns one: in `int (*get(const X *x))(int
+/// flen)` the function is `get(const X *x)`, the pointer it returns
+/// `(*get(const X *x))(int flen)`.
+pub fn returned_function(mut node: Node) -> Option<(Node, Option<Node>)> {
+    let mut returned = None;
     for _ in 0..64 {
         match node.kind() {
             "function_declarator" => {
                 let inner = node.child_by_field_name("declarator")?;
-                // `(*fp)(args)` declares a pointer, not a function.
                 if inner.kind() == "parenthesized_declarator" {
-                    return None;
+                    let mut n = inner.named_child(0)?;
+                    while matches!(n.kind(), "pointer_declarator" | "attributed_declarator") {
+                        n = n.child_by_field_name("declarator")?;
+                    }
+                    if n.kind() != "function_declarator" {
+                        return None;
+                    }
+                    returned.get_or_insert(node);
+                    node = n;
+                    continue;
                 }
-                return Some(node);
+                return Some((node, returned));
             }
             "pointer_declarator" | "attributed_declarator" | "init_declarator" => {
                 node = node.child_by_field_name("declarator")?;
@@ -154,6 +166,22 @@ pub fn function_declarator(mut node: Node) -> Option<Node> {
         }
     }
     None
+}
+
+/// The return type of a function returning a function pointer: `ret` (the
+/// pointed-to function's return type) with the pointer and the parameters
+/// of `returned` (see `returned_function`), `int (*)(int flen)`.
+pub fn function_pointer_type(ret: &str, returned: Node, src: &str) -> String {
+    let stars = returned
+        .child_by_field_name("declarator")
+        .and_then(|p| p.named_child(0))
+        .map_or(1, return_pointer_levels)
+        .max(1);
+    let params = returned
+        .child_by_field_name("parameters")
+        .map(|p| clean(&src[p.start_byte()..p.end_byte()]))
+        .unwrap_or_default();
+    format!("{ret} ({}){params}", "*".repeat(stars as usize))
 }
 
 /// The type of a declarator whose specifier names `base`.

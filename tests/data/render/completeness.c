@@ -134,3 +134,21 @@ __naked void sdiv32_non_zero_imm_3(void)
 {
 	asm volatile ("r0 = 0;");
 }
+//- /crypto/rsa_meth.c
+/* Functions returning a function pointer are functions (OpenSSL's method getters). */
+int (*RSA_meth_get_pub_enc(const struct rsa_meth *meth))(int flen, const unsigned char *from)
+{
+	return meth->rsa_pub_enc;
+}
+
+static void (*signal_handler(int sig, void (*handler)(int)))(int)
+{
+	return handler;
+}
+
+int (*fp_variable)(int flen);
+
+int after_function_pointer_getters(void)
+{
+	return 0;
+}

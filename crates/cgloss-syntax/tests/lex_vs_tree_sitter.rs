@@ -9,9 +9,10 @@
 //! one unparsed macro does not exclude the rest of a file. Inside a
 //! directive's raw text (`preproc_arg`: a `#define` body, `#error` text)
 //! tree-sitter has no tokens, so lexer tokens there are not compared; and a
-//! `/*` inside a string there (`#define TAGS "refs/tags/*:refs/tags/*"`)
+//! `/*` inside a string or a `//` comment there (`#define TAGS
+//! "refs/tags/*:refs/tags/*"`, `#define MASK 0x1f //0x1f /* at 0xc */`)
 //! opens a comment for tree-sitter, whose directive text is a regex that
-//! knows no strings: such a directive is not compared either.
+//! knows neither: such a directive is not compared either.
 
 use std::path::{Path, PathBuf};
 
@@ -74,9 +75,8 @@ fn tree_sitter_items(text: &str, tokens: &[Token]) -> (Vec<Item>, Vec<(usize, us
                     let at = node.start_byte();
                     let k = tokens.partition_point(|t| t.end <= at);
                     in_literal |= kind == Lexeme::Comment
-                        && tokens.get(k).is_some_and(|t| {
-                            t.start < at && matches!(t.kind, Kind::Str | Kind::Char)
-                        });
+                        && tokens.get(k).is_some_and(|t| t.start < at)
+                        && in_directive(node);
                     found.push((at, node.end_byte(), kind));
                 }
                 None => {
@@ -119,6 +119,22 @@ fn tree_sitter_items(text: &str, tokens: &[Token]) -> (Vec<Item>, Vec<(usize, us
     }
     items.sort_unstable();
     (items, regions)
+}
+
+/// Whether `node` is inside a directive whose text tree-sitter does not
+/// tokenize (`#define`, `#error`, `#pragma`…).
+fn in_directive(node: tree_sitter::Node) -> bool {
+    let mut n = Some(node);
+    while let Some(p) = n {
+        if matches!(
+            p.kind(),
+            "preproc_def" | "preproc_function_def" | "preproc_call"
+        ) {
+            return true;
+        }
+        n = p.parent();
+    }
+    false
 }
 
 /// Whether a literal's text (quotes included) ends with its closing quote.
@@ -287,6 +303,7 @@ fn lexer_agrees_with_tree_sitter_on_known_cases() {
         "#error don't\nint a; /* doc */\n",
         "char *s = \"a\\\nb\"; /* after */\n",
         "#define TAGS \"refs/tags/*:refs/tags/*\"\nint f(void);\n/** doc */\nint g(void);\n",
+        "#define MASK 0x1f //0x1f /* at 0xc */\nint h(void);\n",
         "int x = 1'000;\n",
         "/**/ int y;\n",
         "/* unterminated",

@@ -3,7 +3,8 @@
 # OpenSSL and zlib (their sources ship in crates.io's vendoring crates) and
 # Debian's linux-source-6.1. For each tree it prints one row of a table:
 #
-#   functions ctags finds | missing in cgloss | share with a comment directly
+#   functions ctags finds | missing in cgloss | of them real (a body follows
+#   the header) | share with a comment directly
 #   above | share documented by cgloss | files with parse errors | index time
 #   cgloss vs ctags | panics | glosses starting with `*` | return types that
 #   are an export macro | files whose comments and literals the lexer reads
@@ -45,6 +46,7 @@ command -v ctags >/dev/null && ctags --version 2>/dev/null | grep -q Universal |
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
 [ -x /usr/bin/time ] || missing+=(time)
 command -v xz >/dev/null || missing+=(xz-utils)
+command -v python3 >/dev/null || missing+=(python3)
 for t in "${TREES[@]}"; do
     if [ "$t" = linux-6.1 ] && [ ! -f /usr/src/linux-source-6.1.tar.xz ] && [ ! -f "$CORPUS/linux-6.1/Makefile" ]; then
         missing+=(linux-source-6.1)
@@ -152,11 +154,14 @@ for t in "${TREES[@]}"; do
     sqlite3 -separator ' ' "$work/index.sqlite" \
         "SELECT f.path || ':' || s.line, s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind = 'function'" |
         sort -u >"$work/cgloss.txt"
-    cut -d' ' -f1 "$work/cgloss.txt" | sort -u >"$work/cgloss.lines"
+    sqlite3 "$work/index.sqlite" "SELECT path FROM files" >"$work/files.txt"
     n_ctags=$(wc -l <"$work/ctags.txt")
-    # Missing: no cgloss definition at the same path:line.
-    awk 'NR == FNR { have[$1] = 1; next } !($1 in have)' "$work/cgloss.lines" "$work/ctags.txt" >"$work/missing.txt"
-    n_missing=$(wc -l <"$work/missing.txt")
+    # Missing: matched on path:line, then path and name (bench/completeness.py,
+    # shared with bench/completeness.sh); `real` when a body follows the
+    # header, not a file-scope macro call ctags takes for a definition.
+    python3 "$REPO/bench/completeness.py" "$src" "$work" 0.5% >"$work/completeness.txt"
+    n_missing=$(sed -n 's/^missing in cgloss: *\([0-9]*\).*/\1/p' "$work/completeness.txt")
+    n_real=$(sed -n 's/^  REAL MISSES: *\([0-9]*\).*/\1/p' "$work/completeness.txt")
     # A comment directly above each ctags definition, from the text.
     n_commented=$(awk -v root="$src" '
         { split($1, a, ":"); file = root "/" a[1]; line = a[2] + 0; want[file] = want[file] " " line }
@@ -191,12 +196,12 @@ for t in "${TREES[@]}"; do
         lexer_agrees_with_tree_sitter_on_the_corpus -- --nocapture 2>&1) | tee "$work/lex.out" |
         sed -n 's/.*: \([0-9]*\) files, [0-9]* comments and literals agree, \([0-9]*\) files disagree/\2 of \1/p')
     pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "0.0"; else printf "%.1f", 100 * a / b }'; }
-    ROWS+=("| $t | $n_ctags | $n_missing ($(pct "$n_missing" "$n_ctags")%) | $(pct "$n_commented" "$n_ctags")% | $(pct "$n_documented" "$n_functions")% | $(pct "$n_error_files" "$n_files")% | $(secs "$work/cgloss.time") s / $(secs "$work/ctags.time") s | $panics | $n_star | $n_export | ${lex:-?} |")
-    echo "corpus: $t: lists in $work (missing.txt)" >&2
+    ROWS+=("| $t | $n_ctags | $n_missing ($(pct "$n_missing" "$n_ctags")%) | $n_real ($(pct "$n_real" "$n_ctags")%) | $(pct "$n_commented" "$n_ctags")% | $(pct "$n_documented" "$n_functions")% | $(pct "$n_error_files" "$n_files")% | $(secs "$work/cgloss.time") s / $(secs "$work/ctags.time") s | $panics | $n_star | $n_export | ${lex:-?} |")
+    echo "corpus: $t: lists in $work (missing.txt, completeness.txt)" >&2
 done
 
 echo "## C corpus, $(date -u +%Y-%m-%d) ($(nproc) cores)"
 echo
-echo "| tree | functions ctags finds | missing in cgloss | comment directly above | documented in cgloss | files with parse errors | index cgloss / ctags | panics | glosses starting with \`*\` | return type an export macro | files where the lexer disagrees with tree-sitter |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| tree | functions ctags finds | missing in cgloss | of them real (a body follows) | comment directly above | documented in cgloss | files with parse errors | index cgloss / ctags | panics | glosses starting with \`*\` | return type an export macro | files where the lexer disagrees with tree-sitter |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${ROWS[@]}"; do echo "$r"; done

@@ -13,7 +13,8 @@
 # "A comment directly above" is computed the same simple way for every tree,
 # from the text alone: walk up from the line ctags gives for the name over
 # at most two lines of the header (a return type on its own line), then the
-# line above must end a comment (`*/`) or be a `//` comment.
+# line above must end a comment (`*/`) or be a `//` comment, and that comment
+# must hold a letter or a digit (a `/* ===== */` rule documents nothing).
 #
 #   bench/corpus.sh                  every tree
 #   bench/corpus.sh lua zstd         some (lua zstd libgit2 curl openssl zlib linux-6.1)
@@ -176,7 +177,16 @@ for t in "${TREES[@]}"; do
                     j = lines[i] - 1; hops = 0
                     while (j > 0 && hops < 2 && text[j] !~ /^[ \t]*$/ && text[j] !~ /\*\/[ \t]*$/ &&
                            text[j] !~ /^[ \t]*\/\// && text[j] !~ /[;{}][ \t]*$/ && text[j] !~ /^[ \t]*#/) { j--; hops++ }
-                    if (j > 0 && (text[j] ~ /\*\/[ \t]*$/ || text[j] ~ /^[ \t]*\/\//)) n++
+                    if (j > 0 && text[j] ~ /^[ \t]*\/\//) {
+                        c = text[j]; sub(/^[ \t]*\/\/+/, "", c)
+                        if (c ~ /[A-Za-z0-9]/) n++
+                    } else if (j > 0 && text[j] ~ /\*\/[ \t]*$/) {
+                        # the whole comment, up to its `/*`
+                        c = text[j]; k = j
+                        while (k > 1 && c !~ /\/\*/ && j - k < 200) { k--; c = text[k] "\n" c }
+                        sub(/.*\/\*/, "", c); sub(/\*\/[ \t]*$/, "", c)
+                        if (c ~ /[A-Za-z0-9]/) n++
+                    }
                 }
             }
             print n

@@ -51,6 +51,7 @@ pub fn extract(path: &str, parse: &Parse, directives: &Directives) -> FileFacts 
     ex.facts.diagnostics = parse.notes.clone();
     ex.count_errors();
     ex.walk(parse.tree.root_node());
+    ex.recover_lost_bodies();
     ex.typed_variable_macros();
     ex.facts.member_names = crate::bodies::member_names(&parse.code);
     ex.facts
@@ -77,6 +78,70 @@ fn nested_definitions(def: Node) -> Vec<Node> {
     found
 }
 
+/// Where the header of the definition whose body opens at `open` starts in
+/// `text`: the start of the line of its name (the identifier before the
+/// parameter list that closes right before the body), extended over up to
+/// three lines above that continue it (`static int\nname(void)`), never
+/// over a blank line, a directive, a comment's end or a line ending a
+/// statement, a block or a list item.
+fn header_start(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = open;
+    while i > 0 && b[i - 1].is_ascii_whitespace() {
+        i -= 1;
+    }
+    if i == 0 || b[i - 1] != b')' {
+        return None;
+    }
+    // The `(` matching the `)` before the body (comments and strings were
+    // blanked or are balanced here: this is the pre-passed text).
+    let mut depth = 0usize;
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        match b[j] {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        if i - j > 20_000 {
+            return None;
+        }
+    }
+    let line_start = |at: usize| {
+        b[..at]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |k| k + 1)
+    };
+    let mut start = line_start(j);
+    for _ in 0..3 {
+        if start == 0 {
+            break;
+        }
+        let prev = line_start(start - 1);
+        let line = text[prev..start - 1].trim();
+        let continues = !line.is_empty()
+            && !line.starts_with('#')
+            && !line.ends_with("*/")
+            && !line.starts_with("//")
+            && !matches!(
+                line.as_bytes().last(),
+                Some(b';' | b'}' | b'{' | b',' | b')' | b'\\')
+            );
+        if !continues {
+            break;
+        }
+        start = prev;
+    }
+    Some(start)
+}
+
 /// Kinds whose children are file-scope items.
 fn is_container(kind: &str) -> bool {
     matches!(
@@ -96,6 +161,66 @@ fn is_container(kind: &str) -> bool {
 impl<'a> Extractor<'a> {
     fn src(&self) -> &'a str {
         &self.parse.text
+    }
+
+    /// Function bodies the parse lost — error recovery fused their header
+    /// with a broken declaration before it (`ASN1_ITEM_start(X) … ASN1_ITEM_end(X)`
+    /// with no `;`): their headers and bodies parsed again, alone (every
+    /// other byte blanked, so offsets still hold), so no definition whose
+    /// body is certain silently vanishes.
+    fn recover_lost_bodies(&mut self) {
+        let mut have: Vec<(usize, usize)> = self
+            .facts
+            .functions
+            .iter()
+            .map(|f| (f.start_byte as usize, f.end_byte as usize))
+            .collect();
+        have.sort_unstable();
+        let text = self.src();
+        let mut lost = Vec::new();
+        let mut alone: Option<Vec<u8>> = None;
+        for &(open, close) in &self.parse.bodies {
+            let k = have.partition_point(|&(start, _)| start <= open);
+            if k > 0 && open < have[k - 1].1 {
+                continue;
+            }
+            let Some(start) = header_start(text, open) else {
+                continue;
+            };
+            if lost.last().is_some_and(|&(_, c)| start <= c) || close >= text.len() {
+                continue;
+            }
+            let bytes = alone.get_or_insert_with(|| {
+                text.bytes()
+                    .map(|c| if c == b'\n' { b'\n' } else { b' ' })
+                    .collect()
+            });
+            bytes[start..=close].copy_from_slice(&text.as_bytes()[start..=close]);
+            lost.push((open, close));
+        }
+        let Some(bytes) = alone else {
+            return;
+        };
+        let Ok(alone) = String::from_utf8(bytes) else {
+            return;
+        };
+        let Some(tree) = crate::tree_of(&alone) else {
+            return;
+        };
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "function_definition" {
+                let body = node.child_by_field_name("body").map(|b| b.start_byte());
+                if body.is_some_and(|o| lost.binary_search_by_key(&o, |&(o, _)| o).is_ok()) {
+                    self.function(node);
+                }
+                continue;
+            }
+            if is_container(node.kind()) {
+                stack.extend(children(node));
+            }
+        }
+        self.facts.functions.sort_by_key(|f| f.start_byte);
     }
 
     fn count_errors(&mut self) {
@@ -135,7 +260,7 @@ impl<'a> Extractor<'a> {
         self.facts.n_syntax_errors = n;
     }
 
-    fn walk(&mut self, root: Node<'a>) {
+    fn walk(&mut self, root: Node<'_>) {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             match node.kind() {
@@ -303,7 +428,7 @@ impl<'a> Extractor<'a> {
 
     /// Parameters of a function declarator, as written. A `SYSCALL_DEFINEn`
     /// writes `type, name`; `from_prepass` reads them as `type name`.
-    fn params(&self, func_decl: Node<'a>, from_prepass: bool) -> (Vec<Param>, bool) {
+    fn params(&self, func_decl: Node<'_>, from_prepass: bool) -> (Vec<Param>, bool) {
         let mut params = Vec::new();
         let mut variadic = false;
         let Some(list) = func_decl.child_by_field_name("parameters") else {
@@ -372,7 +497,7 @@ impl<'a> Extractor<'a> {
             .any(|c| c.kind() == "storage_class_specifier" && text(*c, self.src()) == "static")
     }
 
-    fn function(&mut self, node: Node<'a>) {
+    fn function(&mut self, node: Node<'_>) {
         let src = self.src();
         let original = self.parse.original;
         let (Some(declarator), Some(body)) = (
@@ -427,7 +552,7 @@ impl<'a> Extractor<'a> {
     /// A function whose header is a macro call (`TEST_F(suite, name)`,
     /// `BPF_CALL_0(helper)` left as written): named by the macro, or by its
     /// first argument when the idiom table knows the macro.
-    fn macro_header(&mut self, node: Node<'a>, name_node: Node<'a>, body: Node<'a>) {
+    fn macro_header(&mut self, node: Node<'_>, name_node: Node<'_>, body: Node<'_>) {
         let original = self.parse.original;
         let macro_name = text(name_node, original);
         let head = &original[name_node.start_byte()..];
@@ -453,7 +578,7 @@ impl<'a> Extractor<'a> {
     /// `NAME(args)` with a MISSING `;` and a block after it: how
     /// tree-sitter reads a macro-made header at file scope (`TEST_F(a, b)
     /// {`). Never valid C, so a definition.
-    fn macro_header_pair(&mut self, stmt: Node<'a>, block: Node<'a>) {
+    fn macro_header_pair(&mut self, stmt: Node<'_>, block: Node<'_>) {
         if stmt.kind() != "expression_statement" || block.kind() != "compound_statement" {
             return;
         }
@@ -482,11 +607,11 @@ impl<'a> Extractor<'a> {
 
     fn push_function(
         &mut self,
-        node: Node<'a>,
+        node: Node<'_>,
         (name_line, name): (u32, String),
         (return_type, params, variadic): (String, Vec<Param>, bool),
         is_static: bool,
-        body: Node<'a>,
+        body: Node<'_>,
     ) {
         let original = self.parse.original;
         let (start, end) = (node.start_byte(), body.start_byte());
@@ -539,7 +664,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// `LIST_HEAD(name);` at file scope: a global of the macro's type.
-    fn defining_macro(&mut self, stmt: Node<'a>) -> bool {
+    fn defining_macro(&mut self, stmt: Node<'_>) -> bool {
         let src = self.src();
         let Some(call) = stmt
             .named_child(0)
@@ -572,7 +697,7 @@ impl<'a> Extractor<'a> {
         true
     }
 
-    fn declaration(&mut self, node: Node<'a>) {
+    fn declaration(&mut self, node: Node<'_>) {
         let src = self.src();
         let type_node = node.child_by_field_name("type");
         if let Some(t) = type_node {
@@ -689,7 +814,7 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn typedef(&mut self, node: Node<'a>) {
+    fn typedef(&mut self, node: Node<'_>) {
         let src = self.src();
         let type_node = node.child_by_field_name("type");
         let mut cursor = node.walk();
@@ -721,7 +846,7 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn define(&mut self, node: Node<'a>) {
+    fn define(&mut self, node: Node<'_>) {
         let src = self.src();
         let Some(name_node) = node.child_by_field_name("name") else {
             return;
@@ -787,7 +912,7 @@ impl<'a> Extractor<'a> {
         false
     }
 
-    fn tag_type(&mut self, node: Node<'a>, typedef_doc: Option<Doc>) {
+    fn tag_type(&mut self, node: Node<'_>, typedef_doc: Option<Doc>) {
         if !self.nest_deeper(node) {
             return;
         }
@@ -796,7 +921,7 @@ impl<'a> Extractor<'a> {
         self.nesting -= 1;
     }
 
-    fn tag_type_inner(&mut self, node: Node<'a>, typedef_doc: Option<Doc>) {
+    fn tag_type_inner(&mut self, node: Node<'_>, typedef_doc: Option<Doc>) {
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
@@ -867,7 +992,7 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn members(&mut self, body: Node<'a>, record_doc: Option<&Doc>, out: &mut Vec<MemberFact>) {
+    fn members(&mut self, body: Node<'_>, record_doc: Option<&Doc>, out: &mut Vec<MemberFact>) {
         let src = self.src();
         let mut stack: Vec<Node> = named_children(body).into_iter().rev().collect();
         while let Some(field) = stack.pop() {

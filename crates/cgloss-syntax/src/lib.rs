@@ -37,6 +37,9 @@ pub(crate) struct Parse<'a> {
     pub tokens: Vec<lex::Token>,
     /// The code tokens of `original` (with `declarations_only`; else empty).
     pub code: bodies::CodeTokens<'a>,
+    /// Function bodies blanked before parsing, `(open, close)` sorted (with
+    /// `declarations_only`; else empty).
+    pub bodies: Vec<(usize, usize)>,
     /// File-scope initializers blanked before parsing, `(open, close)`
     /// sorted: their references are scanned from `original`.
     pub initializers: Vec<(usize, usize)>,
@@ -62,6 +65,7 @@ fn parse_with(
 ) -> Option<Parse<'_>> {
     let (mut bytes, alternatives) = prepass::prepass_tokens(original, &tokens);
     let mut initializers = Vec::new();
+    let mut found_bodies = Vec::new();
     let mut code = Vec::new();
     if declarations_only {
         code = bodies::code_tokens(original, &tokens);
@@ -70,6 +74,7 @@ fn parse_with(
         bodies::blank_bodies(&mut bytes, &found.bodies);
         bodies::blank_bodies(&mut bytes, &found.initializers);
         initializers = found.initializers;
+        found_bodies = found.bodies;
     }
     let notes = prepass::blank_long_lines(&mut bytes)
         .into_iter()
@@ -84,7 +89,23 @@ fn parse_with(
         .collect();
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    let tree = PARSER.with(|cell| {
+    let tree = tree_of(&text)?;
+    Some(Parse {
+        original,
+        text,
+        tree,
+        notes,
+        tokens,
+        code,
+        bodies: found_bodies,
+        initializers,
+        alternatives,
+    })
+}
+
+/// tree-sitter's tree of `text`, with this thread's parser.
+pub(crate) fn tree_of(text: &str) -> Option<tree_sitter::Tree> {
+    PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(|| {
             let mut parser = tree_sitter::Parser::new();
@@ -93,17 +114,7 @@ fn parse_with(
                 .expect("tree-sitter-c matches the tree-sitter version");
             parser
         });
-        parser.parse(&text, None)
-    })?;
-    Some(Parse {
-        original,
-        text,
-        tree,
-        notes,
-        tokens,
-        code,
-        initializers,
-        alternatives,
+        parser.parse(text, None)
     })
 }
 

@@ -152,3 +152,21 @@ int after_function_pointer_getters(void)
 {
 	return 0;
 }
+//- /crypto/x_long.c
+/* A macro pair that opens and closes an initializer, with no `;`: tree-sitter
+   fuses the definitions after it into one broken declaration; each certain
+   body is parsed again alone. */
+ASN1_ITEM_start(LONG)
+    ASN1_ITYPE_PRIMITIVE, V_ASN1_INTEGER, &long_pf, "LONG" ASN1_ITEM_end(LONG)
+
+                                    static int long_new(struct item **pval, const struct item *it)
+{
+	*pval = 0;
+	return 1;
+}
+
+static void
+long_free(struct item **pval, const struct item *it)
+{
+	*pval = 0;
+}

@@ -723,9 +723,11 @@ fn kernel_doc_head<'t>(first: &'t str, declared: Option<&'t str>) -> Option<(&'t
     dashed.or_else(|| {
         let declared = declared.filter(|d| !d.is_empty())?;
         let rest = first.strip_prefix(declared)?;
-        let rest = rest.strip_prefix("()").unwrap_or(rest);
-        if rest.trim().is_empty() {
-            // The name alone (curl's `Curl_hmacit()` above its description).
+        let called = rest.strip_prefix("()");
+        let rest = called.unwrap_or(rest);
+        if called.is_some() && rest.trim().is_empty() {
+            // The name alone (curl's `Curl_hmacit()` above its description);
+            // not a bare name (`/* released */` above `bool released;`).
             return Some((declared, ""));
         }
         // `declared: summary`, `declared() : summary` (zstd).
@@ -1120,6 +1122,10 @@ mod tests {
         let src = "int x;\n\n/*\n * Curl_hmacit()\n *\n * This is used to generate a HMAC hash.\n *\n * Returns CURLE_OK on success.\n */\nCURLcode Curl_hmacit(void)\n{\n}\n";
         let doc = doc_of(src, DeclKind::Function, "Curl_hmacit", "CURLcode", "}").unwrap();
         assert_eq!(doc.summary, "This is used to generate a HMAC hash.");
+        // A bare name is no head: `/* released */` documents `released`.
+        let src = "struct u {\n\tint state;\n\n\t/* released */\n\tbool released;\n};\n";
+        let doc = doc_of(src, DeclKind::Member, "released", "bool", "bool released").unwrap();
+        assert_eq!((doc.summary.as_str(), doc.kernel_doc), ("released", false));
     }
 
     #[test]

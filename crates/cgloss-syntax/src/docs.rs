@@ -606,9 +606,24 @@ fn parse_doxygen(text: &str) -> Option<Option<(String, Vec<(String, String)>)>> 
             .iter()
             .find(|(c, t)| matches!(c, None | Some("details")) && !t.is_empty())
     };
+    // Without a description, what the function returns or that it is
+    // deprecated says what it is (`@return 1 if u is a power of 2`).
+    let fallback = || {
+        parts.iter().find_map(|(c, t)| {
+            let t = t.strip_prefix(':').unwrap_or(t).trim_start();
+            match c {
+                _ if t.is_empty() => None,
+                Some("return" | "returns" | "result") => Some(format!("Returns {t}")),
+                Some("deprecated") => Some(format!("Deprecated: {t}")),
+                _ => None,
+            }
+        })
+    };
     let summary = brief
         .or_else(first_paragraph)
-        .map(|(_, t)| collapse(&unwrap_doxygen(t)))
+        .map(|(_, t)| t.clone())
+        .or_else(fallback)
+        .map(|t| collapse(&unwrap_doxygen(&t)))
         .unwrap_or_default();
     let mut params = Vec::new();
     for (_, entry) in parts.iter().filter(|(c, _)| *c == Some("param")) {
@@ -628,7 +643,9 @@ fn parse_doxygen(text: &str) -> Option<Option<(String, Vec<(String, String)>)>> 
             }
         }
     }
-    if !is_documentation(&summary) && params.is_empty() {
+    // Not `is_documentation`: a description may end with `:` (a code
+    // example follows).
+    if !summary.chars().any(char::is_alphanumeric) && params.is_empty() {
         return Some(None);
     }
     Some(Some((summary, params)))
@@ -748,9 +765,24 @@ fn parse_kernel_doc_of(text: &str, declared: Option<&str>) -> Option<Doc> {
     };
     let mut summary = rest.trim().to_string();
     let mut k = 1;
-    // `name()` alone on the first line: the summary is the next paragraph.
-    while summary.is_empty() && k < lines.len() && lines[k].trim().is_empty() {
-        k += 1;
+    // `name()` alone on the first line: the summary is the next paragraph
+    // that is not a copyright line.
+    if summary.is_empty() {
+        loop {
+            while k < lines.len() && lines[k].trim().is_empty() {
+                k += 1;
+            }
+            let end = (k..lines.len())
+                .find(|&e| lines[e].trim().is_empty())
+                .unwrap_or(lines.len());
+            let copyright = lines[k..end]
+                .iter()
+                .any(|l| l.to_ascii_lowercase().contains("copyright"));
+            if !copyright || end == lines.len() {
+                break;
+            }
+            k = end;
+        }
     }
     while k < lines.len() {
         let l = lines[k].trim();
@@ -1089,6 +1121,20 @@ mod tests {
             doc.param("param"),
             Some("structure containing the new RT priority.")
         );
+        let only = |c: &str| parse_kernel_doc(&strip_markers(c)).map(|d| d.summary);
+        assert_eq!(
+            only("/** @return 1 if @p u is a power of 2 */").as_deref(),
+            Some("Returns 1 if u is a power of 2")
+        );
+        assert_eq!(
+            only("/** @deprecated use GIT_ATTR_VALUE_TRUE */").as_deref(),
+            Some("Deprecated: use GIT_ATTR_VALUE_TRUE")
+        );
+        assert_eq!(only("/*! @ingroup XXH32_family */"), None);
+        assert_eq!(
+            only("/*\n * Swaps v. This is compatible with:\n *\n *   #define swap(v) v\n *\n * @return the old v.\n */").as_deref(),
+            Some("Swaps v. This is compatible with:")
+        );
         // A file's or group's comment documents no declaration.
         let file = "/**\n * @file git2/repository.h\n * @brief Git repository management routines\n */\nint first;\n";
         assert!(doc_of(file, DeclKind::Global, "first", "int first", "int first;").is_none());
@@ -1122,6 +1168,9 @@ mod tests {
         let src = "int x;\n\n/*\n * Curl_hmacit()\n *\n * This is used to generate a HMAC hash.\n *\n * Returns CURLE_OK on success.\n */\nCURLcode Curl_hmacit(void)\n{\n}\n";
         let doc = doc_of(src, DeclKind::Function, "Curl_hmacit", "CURLcode", "}").unwrap();
         assert_eq!(doc.summary, "This is used to generate a HMAC hash.");
+        let src = "int x;\n\n/*\n * des_odd()\n *\n * Copyright (C) Someone\n *\n * Applies odd parity.\n */\nstatic void des_odd(void)\n{\n}\n";
+        let doc = doc_of(src, DeclKind::Function, "des_odd", "static", "}").unwrap();
+        assert_eq!(doc.summary, "Applies odd parity.");
         // A bare name is no head: `/* released */` documents `released`.
         let src = "struct u {\n\tint state;\n\n\t/* released */\n\tbool released;\n};\n";
         let doc = doc_of(src, DeclKind::Member, "released", "bool", "bool released").unwrap();

@@ -415,7 +415,13 @@ pub fn strip_markers(comment: &str) -> String {
                     _ => t,
                 }
             } else {
-                t
+                // `/* *** Resource management *** */`: a border's stars.
+                let rest = t.trim_start_matches('*');
+                if t.len() - rest.len() >= 2 && rest.starts_with([' ', '\t']) {
+                    rest.trim_start()
+                } else {
+                    t
+                }
             };
             // A box border's stars go; a wildcard's star stays (`SD_*`).
             let t = t.trim_end();
@@ -451,7 +457,7 @@ fn untitled_doc(text: String) -> Option<Doc> {
             kernel_doc: true,
         });
     }
-    let summary = collapse(&text);
+    let summary = unemphasize(collapse(&text));
     if !is_documentation(&summary) {
         return None;
     }
@@ -461,6 +467,22 @@ fn untitled_doc(text: String) -> Option<Doc> {
         params: Vec::new(),
         kernel_doc: false,
     })
+}
+
+/// A summary that opens with an emphasized word (`*After* the setup`,
+/// `*ILLEGAL* version`) opens with the word: no gloss starts with `*`.
+fn unemphasize(summary: String) -> String {
+    let Some(rest) = summary.strip_prefix('*') else {
+        return summary;
+    };
+    match rest.split_once('*') {
+        Some((word, after))
+            if !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() || c == ' ') =>
+        {
+            format!("{word}{after}")
+        }
+        _ => summary,
+    }
 }
 
 /// Doxygen's block commands (`@param`, `\brief`, …): each starts a new
@@ -753,6 +775,15 @@ fn kernel_doc_head<'t>(first: &'t str, declared: Option<&'t str>) -> Option<(&'t
     })
 }
 
+/// Whether a first line is zstd's head `name() :` (also `name():`).
+fn names_a_function(first: &str) -> bool {
+    first.split_once("()").is_some_and(|(name, rest)| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && rest.trim_start().starts_with(':')
+    })
+}
+
 /// `parse_kernel_doc` for the comment of a declaration named `declared`.
 fn parse_kernel_doc_of(text: &str, declared: Option<&str>) -> Option<Doc> {
     let lines: Vec<&str> = text.lines().collect();
@@ -761,6 +792,10 @@ fn parse_kernel_doc_of(text: &str, declared: Option<&str>) -> Option<Doc> {
         return None;
     }
     let Some((_, rest)) = kernel_doc_head(first, declared) else {
+        if declared.is_some() && names_a_function(first) {
+            // zstd's `/*! ZSTD_other() : …` above something else.
+            return None;
+        }
         return untitled_doc(text.to_string());
     };
     let mut summary = rest.trim().to_string();
@@ -1042,6 +1077,14 @@ mod tests {
             "{==========\nError-report functions\n\n==========}"
         );
         assert_eq!(strip_markers("/*\n * *ptr is kept\n */"), "*ptr is kept");
+        assert_eq!(
+            strip_markers("/* *** Resource management *** */"),
+            "Resource management"
+        );
+        assert_eq!(
+            plain_doc("/* *After* setup, stop */").unwrap().summary,
+            "After setup, stop"
+        );
         let src = "int x;\n/*\n** Set all fields from structure 'tm'\n*/\nstatic void setallfields (lua_State *L) {\n}\n";
         let doc = doc_of(src, DeclKind::Function, "setallfields", "static", "}").unwrap();
         assert_eq!(doc.summary, "Set all fields from structure 'tm'");
@@ -1156,6 +1199,10 @@ mod tests {
             "Compresses `src` content as a single zstd compressed frame."
         );
         assert!(doc.params.is_empty(), "{:?}", doc.params);
+        let other = "/*! ZSTD_getFrameContentSize() : requires v1.3.0+\n * @return : the size */";
+        assert!(
+            parse_kernel_doc_of(&strip_markers(other), Some("ZSTD_CONTENTSIZE_UNKNOWN")).is_none()
+        );
         let doc = parse_kernel_doc_of("f - does f\n@x: the x\n@return: zero", Some("f")).unwrap();
         assert_eq!(doc.params, vec![("x".to_string(), "the x".to_string())]);
         let doc = parse_kernel_doc_of(

@@ -69,9 +69,11 @@ pub struct Doc {
     pub summary: String,
     /// The full comment text, markers removed, line breaks kept.
     pub text: String,
-    /// `@name: text` entries of a kernel-doc comment, in order.
+    /// `@name: text` entries of a kernel-doc comment (Doxygen's `@param name
+    /// text`), in order.
     pub params: Vec<(String, String)>,
-    /// Written as kernel-doc (`/** name - summary`, or an `@name:` entry),
+    /// Written as kernel-doc (`/** name - summary`, or an `@name:` entry) or
+    /// as Doxygen with commands (`@brief`, `@param`),
     /// which beats a plain comment wherever it stands.
     pub kernel_doc: bool,
 }

@@ -83,7 +83,17 @@ pub fn macro_specifiers(value: &str) -> Option<Vec<String>> {
     if value.len() > MAX_VALUE {
         return None;
     }
+    // The text ends at the first newline no `\` continues: tree-sitter's
+    // node of a `#define` whose body is a comment runs on over the next line.
+    let mut from = 0;
     let toks: Vec<Token> = Lexer::new(value)
+        .take_while(|t| {
+            let gap = &value[from..t.start];
+            from = t.end;
+            !gap.replace("\\\r\n", " ")
+                .replace("\\\n", " ")
+                .contains('\n')
+        })
         .filter(|t| !t.is_comment() && t.kind != Kind::DirectiveEnd)
         .collect();
     let mut words = Vec::new();
@@ -363,6 +373,8 @@ mod tests {
         );
         assert_eq!(words("__declspec(dllexport)"), Some(String::new()));
         assert_eq!(words("static inline"), Some("static inline".into()));
+        assert_eq!(words("\t/* empty */\n#endif\n"), Some(String::new()));
+        assert_eq!(words(" extern \\\n static\n"), Some("extern static".into()));
         for v in [
             "unsigned char",
             "const",

@@ -156,6 +156,9 @@ struct Scanner<'a> {
     depth: u32,
     /// For each open `{`, whether it opens a struct or union body.
     records: Vec<bool>,
+    /// For each open `{`, whether it opens an `extern "C"` block (whose
+    /// contents are at file scope: `depth` does not count it).
+    linkage: Vec<bool>,
     /// Class of the last significant token (for "statement start"): the
     /// punctuation byte, `x` for a name or literal, `S` after `else`, `do`
     /// or a control header's `)`, `>` after `->`.
@@ -234,6 +237,7 @@ impl<'a> Scanner<'a> {
             after_directive,
             depth: 0,
             records: Vec::new(),
+            linkage: Vec::new(),
             last: b';',
             last_ident: None,
             parens: Vec::new(),
@@ -366,10 +370,34 @@ impl<'a> Scanner<'a> {
         let mut annotations = Vec::new();
         let mut typed = false;
         let mut j = k;
+        let mut start = k;
         let name = loop {
             let t = *self.toks.get(j)?;
             if (j > k && self.after_directive[j]) || j - k > 64 {
                 return None;
+            }
+            // `LUA_API int (lua_gettop) (lua_State *L);`
+            let named_in_parens = t.is_punct(self.src, "(")
+                && self.kind(j + 1) == Some(Kind::Ident)
+                && self.is(j + 2, ")")
+                && self.is(j + 3, "(");
+            if named_in_parens {
+                break j + 1;
+            }
+            // Names before a blank line or a comment (`GIT_BEGIN_DECL`, then
+            // a function's doc) are no part of its type: blanked only.
+            if j > start {
+                let gap = &self.src[self.toks[j - 1].end..t.start];
+                let apart =
+                    gap.contains("/*") || gap.contains("//") || gap.matches('\n').count() > 1;
+                if apart && pieces.iter().all(|p| matches!(p, Piece::Name(_))) {
+                    for p in pieces.drain(..) {
+                        if let Piece::Name(n) = p {
+                            annotations.push((self.toks[n].start, self.toks[n].end));
+                        }
+                    }
+                    start = j;
+                }
             }
             let text = t.text(self.src);
             if t.is_punct(self.src, "*") {
@@ -429,7 +457,12 @@ impl<'a> Scanner<'a> {
             }
         };
         // `deflate OF((z_streamp strm))`: an old prototype macro, not a name.
-        if self.is(name + 2, "(") {
+        let open = if self.is(name + 1, ")") {
+            name + 2
+        } else {
+            name + 1
+        };
+        if self.is(open + 1, "(") {
             return None;
         }
         let names = pieces
@@ -473,7 +506,7 @@ impl<'a> Scanner<'a> {
             });
         }
         self.headers.push(Header {
-            start: self.toks[k].start,
+            start: self.toks[start].start,
             name: self.toks[name].start,
             words,
         });
@@ -733,10 +766,24 @@ impl<'a> Scanner<'a> {
     fn punct(&mut self, k: usize) {
         let text = self.text(k);
         match text {
+            // `extern "C" {` holds file-scope declarations.
+            "{" if k >= 2
+                && self.kind(k - 1) == Some(Kind::Str)
+                && self.text(k - 2) == "extern" =>
+            {
+                self.parens.clear();
+                self.last = b';';
+                self.records.push(false);
+                self.linkage.push(true);
+                self.pending_control = false;
+                self.specifiers_only = self.depth == 0;
+                return;
+            }
             "{" => {
                 self.depth += 1;
                 self.parens.clear();
                 self.last = b'{';
+                self.linkage.push(false);
                 let before = |i: usize| k.checked_sub(i).map_or("", |j| self.text(j));
                 let record = matches!(before(1), "struct" | "union")
                     || matches!(before(2), "struct" | "union")
@@ -744,7 +791,9 @@ impl<'a> Scanner<'a> {
                 self.records.push(record);
             }
             "}" => {
-                self.depth = self.depth.saturating_sub(1);
+                if self.linkage.pop() != Some(true) {
+                    self.depth = self.depth.saturating_sub(1);
+                }
                 self.parens.clear();
                 self.last = b'}';
                 self.records.pop();
@@ -1023,6 +1072,17 @@ mod tests {
         assert_eq!(
             headers("static uLong ZEXPORT f(uLong n) { }").0,
             "static       ZEXPORT f(uLong n) { }"
+        );
+        assert_eq!(
+            headers("GIT_BEGIN_DECL\n\n/** Open. */\nGIT_EXTERN(int) f(void);"),
+            (
+                "              \n\n/** Open. */\n           int  f(void);".to_string(),
+                vec![r#"Wrapper { name: "GIT_EXTERN", arg: "int" }"#.to_string()]
+            )
+        );
+        assert_eq!(
+            headers("extern \"C\" {\nLUA_API int (lua_gettop) (lua_State *L);\n}").0,
+            "extern \"C\" {\n        int (lua_gettop) (lua_State *L);\n}"
         );
         assert_eq!(
             headers("CURL_EXTERN struct Curl_easy *curl_easy_init(void);"),

@@ -141,8 +141,13 @@ pub fn function_declarator(mut node: Node) -> Option<Node> {
         match node.kind() {
             "function_declarator" => {
                 let inner = node.child_by_field_name("declarator")?;
-                // `(*fp)(args)` declares a pointer, not a function.
-                if inner.kind() == "parenthesized_declarator" {
+                // `(*fp)(args)` declares a pointer, not a function;
+                // `(lua_gettop)(args)` a function.
+                let name_only = inner
+                    .named_child(0)
+                    .is_some_and(|c| c.kind() == "identifier")
+                    && inner.named_child_count() == 1;
+                if inner.kind() == "parenthesized_declarator" && !name_only {
                     return None;
                 }
                 return Some(node);

@@ -4,6 +4,7 @@
 //! those, every definition under `#if` alike — reads as what they expand
 //! to, for definitions and prototypes (whose return types type calls). A
 //! macro defined as a type, or one the tree does not define, stays as written.
+//! Prototypes inside `extern "C" {` and with the name in parentheses count.
 //- /include/luaconf.h
 #if defined(LUA_BUILD_AS_DLL)
 #define LUA_API __declspec(dllexport)
@@ -26,6 +27,15 @@ struct Curl_easy {
 /* Number of elements on the stack. */
 LUA_API int lua_gettop (lua_State *L);
 GIT_EXTERN(struct Curl_easy *) git_handle(void);
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Converts an acceptable index into an absolute one. */
+LUA_API int (lua_absindex) (lua_State *L, int idx);
+#ifdef __cplusplus
+}
+#endif
 //- /src/lapi.c
 #include "luaconf.h"
 
@@ -52,3 +62,5 @@ int use(void) { return git_handle()->magic + lua_gettop(0); }
 LUA_API LUA_NUMBER lua_version (lua_State *L) { return 504; }
 
 UNKNOWN_API int stays(void) { return 1; }
+
+LUA_API int lua_absindex (lua_State *L, int idx) { return idx; }

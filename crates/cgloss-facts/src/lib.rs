@@ -186,8 +186,8 @@ impl TypeWord {
     pub fn join<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
         let mut out = String::new();
         for w in words.into_iter().filter(|w| !w.is_empty()) {
-            let stars = w.bytes().all(|b| b == b'*');
-            if !out.is_empty() && !(stars && out.ends_with('*')) {
+            let more_stars = w.bytes().all(|b| b == b'*') && out.ends_with('*');
+            if !(out.is_empty() || more_stars) {
                 out.push(' ');
             }
             out.push_str(w);

@@ -217,7 +217,8 @@ pub struct MacroFact {
     /// When its replacement text is only words and attributes, no type
     /// keyword, no punctuation (`extern`, `static inline`, `LUA_API`,
     /// `extern type`, empty): those words in order, attributes
-    /// (`__attribute__((…))`, `__declspec(…)`) left out. What linking needs
+    /// (`__attribute__((…))`, `__declspec(…)`) left out, a call of another
+    /// macro written `NAME()` (its arguments left out). What linking needs
     /// to tell a macro that expands to no type (`LUA_API`) from a type.
     pub specifiers: Option<Vec<String>>,
 }

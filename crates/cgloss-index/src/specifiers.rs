@@ -133,13 +133,20 @@ impl Index {
             let params = def.params.as_deref().unwrap_or(&[]);
             let (mut is_static, mut sure, mut uses) = (false, true, 0);
             for w in words {
+                // `TARGET_ATTRIBUTE()`: a call of a macro that must pass
+                // no argument on (an attribute maker), or it may make a type.
+                let (w, call) = match w.strip_suffix("()") {
+                    Some(name) => (name, true),
+                    None => (w.as_str(), false),
+                };
                 if w == "static" {
                     is_static = true;
-                } else if STORAGE.contains(&w.as_str()) {
-                } else if params.contains(w) {
+                } else if STORAGE.contains(&w) {
+                    continue;
+                } else if params.iter().any(|p| p == w) {
                     uses += 1;
                 } else {
-                    match self.verdict(w, false, depth + 1) {
+                    match self.verdict(w, call, depth + 1) {
                         Verdict::Type => return Verdict::Type,
                         Verdict::Unknown => sure = false,
                         Verdict::Specifiers {
@@ -152,8 +159,8 @@ impl Index {
                     }
                 }
             }
-            // A wrapper passes its argument on, once.
-            if wrapper && uses != 1 {
+            // A wrapper written before a name passes its argument on, once.
+            if wrapper && uses != usize::from(depth == 0) {
                 return Verdict::Type;
             }
             all_static &= is_static;

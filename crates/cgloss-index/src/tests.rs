@@ -226,6 +226,10 @@ fn export_macros_expand_with_the_trees_defines() {
 #define GIT_INLINE(type) static __inline type
 #define TWICE(type) type type
 #define REAL double
+#define TARGET_ATTRIBUTE(target) __attribute__((__target__(target)))
+#define BMI2_TARGET_ATTRIBUTE TARGET_ATTRIBUTE("lzcnt,bmi,bmi2")
+#define PASS(type) type
+#define MADE PASS(int)
 typedef unsigned long uLong;
 LUA_API int lua_gettop(void *L);
 ZEXTERN uLong ZEXPORT compressBound(uLong n);
@@ -242,6 +246,8 @@ GIT_INLINE(int) a5(void) { return 0; }
 TWICE(int) a6(void) { return 0; }
 LUA_API REAL a7(void) { return 0; }
 ONLY_UNKNOWN int a8(void) { return 0; }
+BMI2_TARGET_ATTRIBUTE uLong a9(void) { return 0; }
+MADE uLong a10(void) { return 0; }
 "#,
     );
     assert_eq!(
@@ -255,6 +261,8 @@ a5: int static
 a6: TWICE(int)
 a7: REAL
 a8: ONLY_UNKNOWN int
+a9: uLong
+a10: MADE uLong
 proto lua_gettop: int
 proto compressBound: uLong
 "

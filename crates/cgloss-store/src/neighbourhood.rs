@@ -248,7 +248,7 @@ impl Store {
                 // What linking reads a return type's macro with
                 // (`#define LUALIB_API LUA_API`, `#define ZEXPORT WINAPI`).
                 for name in m.specifiers.iter().flatten() {
-                    push(&TypeRef::new(name.as_str(), 0));
+                    push(&TypeRef::new(name.trim_end_matches("()"), 0));
                 }
             }
             "typedef" => {

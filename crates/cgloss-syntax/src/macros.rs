@@ -77,7 +77,8 @@ const TYPE_WORDS: &[&str] = &[
 
 /// The words of a replacement text made only of words and attributes
 /// (`extern`, `LUA_API`, `extern __attribute__((visibility("default"))) type`,
-/// empty): see `MacroFact::specifiers`. Attribute groups are left out; a
+/// empty): see `MacroFact::specifiers`. Attribute groups are left out,
+/// calls of other macros kept as `NAME()`; a
 /// type keyword, any other punctuation, a number or a string gives `None`.
 pub fn macro_specifiers(value: &str) -> Option<Vec<String>> {
     if value.len() > MAX_VALUE {
@@ -105,7 +106,16 @@ pub fn macro_specifiers(value: &str) -> Option<Vec<String>> {
             return None;
         }
         let attribute = matches!(text, "__attribute__" | "__attribute" | "__declspec");
-        if attribute && toks.get(k + 1).is_some_and(|t| t.is_punct(value, "(")) {
+        let call = toks.get(k + 1).is_some_and(|t| t.is_punct(value, "("));
+        if call {
+            // A call of another macro (`TARGET_ATTRIBUTE("bmi2")`) is kept
+            // as `NAME()`: linking asks what that macro is.
+            if !attribute {
+                if words.len() == MAX_WORDS {
+                    return None;
+                }
+                words.push(format!("{text}()"));
+            }
             // Up to the matching `)`.
             let mut nest = 0usize;
             k += 1;
@@ -372,6 +382,10 @@ mod tests {
             Some("extern type".into())
         );
         assert_eq!(words("__declspec(dllexport)"), Some(String::new()));
+        assert_eq!(
+            words("TARGET_ATTRIBUTE(\"lzcnt,bmi\") static"),
+            Some("TARGET_ATTRIBUTE() static".into())
+        );
         assert_eq!(words("static inline"), Some("static inline".into()));
         assert_eq!(words("\t/* empty */\n#endif\n"), Some(String::new()));
         assert_eq!(words(" extern \\\n static\n"), Some("extern static".into()));
@@ -381,7 +395,7 @@ mod tests {
             "struct x",
             "1",
             "a + b",
-            "f(x)",
+            "f(x",
             "__attribute__((x)",
         ] {
             assert_eq!(words(v), None, "{v}");

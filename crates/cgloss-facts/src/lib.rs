@@ -120,8 +120,14 @@ pub struct FunctionFact {
     pub doc: Option<Box<Doc>>,
     /// The declaration on one line, attributes kept.
     pub proto: String,
-    /// The return type, pointer stars kept.
+    /// The return type, pointer stars kept. Written with words that can
+    /// only be macros (`LUA_API int`), linking reads it as what the tree's
+    /// `#define`s expand those to (see `type_words`).
     pub return_type: String,
+    /// The return type word by word, when it has more type names than C
+    /// allows, or a macro call (`GIT_EXTERN(int)`): some are macros
+    /// expanding to no type. Empty otherwise.
+    pub type_words: Vec<TypeWord>,
     /// Parameters in order (`void` alone gives none).
     pub params: Vec<Param>,
     /// Takes `...`.
@@ -146,8 +152,50 @@ pub struct PrototypeFact {
     pub doc: Option<Box<Doc>>,
     /// Parameters in order.
     pub params: Vec<Param>,
-    /// The return type, pointer stars kept.
+    /// The return type, pointer stars kept (see `FunctionFact::return_type`).
     pub return_type: String,
+    /// See `FunctionFact::type_words`.
+    pub type_words: Vec<TypeWord>,
+}
+
+/// One word of a return type that may hold macros (`FunctionFact::type_words`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypeWord {
+    /// A keyword, a tag (`struct x`) or pointer stars: kept as written.
+    Text(String),
+    /// A name: a type name or a macro (`LUA_API`, `lua_Number`).
+    Name(String),
+    /// A macro call whose argument is a type (`GIT_EXTERN(const char *)`).
+    Wrapper {
+        /// The macro.
+        name: String,
+        /// The argument as written, whitespace collapsed.
+        arg: String,
+    },
+}
+
+impl TypeWord {
+    /// The text as written.
+    pub fn text(&self) -> String {
+        match self {
+            TypeWord::Text(t) | TypeWord::Name(t) => t.clone(),
+            TypeWord::Wrapper { name, arg } => format!("{name}({arg})"),
+        }
+    }
+
+    /// Joins words into a type as cgloss writes types: spaces between
+    /// words, pointer stars together (`const char **`).
+    pub fn join<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+        let mut out = String::new();
+        for w in words.into_iter().filter(|w| !w.is_empty()) {
+            let more_stars = w.bytes().all(|b| b == b'*') && out.ends_with('*');
+            if !(out.is_empty() || more_stars) {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        out
+    }
 }
 
 /// A `#define`.
@@ -168,6 +216,13 @@ pub struct MacroFact {
     /// it names can be followed; identifiers in it have position `u32::MAX`.
     /// Boxed: most macros have none, and a whole kernel holds millions.
     pub value: Option<Box<Expr>>,
+    /// When its replacement text is only words and attributes, no type
+    /// keyword, no punctuation (`extern`, `static inline`, `LUA_API`,
+    /// `extern type`, empty): those words in order, attributes
+    /// (`__attribute__((…))`, `__declspec(…)`) left out, a call of another
+    /// macro written `NAME()` (its arguments left out). What linking needs
+    /// to tell a macro that expands to no type (`LUA_API`) from a type.
+    pub specifiers: Option<Vec<String>>,
 }
 
 /// A member of a struct or union.

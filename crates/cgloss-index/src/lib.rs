@@ -7,6 +7,8 @@
 //! it returns is ordered by (path, line).
 #![warn(missing_docs)]
 
+mod specifiers;
+
 use std::collections::HashMap;
 
 use cgloss_facts::{
@@ -292,6 +294,7 @@ pub fn link(mut files: Vec<FileFacts>) -> Index {
         }
     }
     index.files = files;
+    index.expand_return_types();
     index.link_calls();
     index
 }

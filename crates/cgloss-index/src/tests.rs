@@ -188,3 +188,107 @@ static const struct ops f_ops = { .open = f_open };
     assert_eq!(refs.len(), 1);
     assert_eq!(refs[0].name, "f_ops");
 }
+
+/// `name: return type [static]` for every function and prototype.
+fn return_types(index: &Index) -> String {
+    let mut out = String::new();
+    for f in index.files() {
+        for d in &f.functions {
+            let st = if d.is_static { " static" } else { "" };
+            out.push_str(&format!("{}: {}{st}\n", d.name, d.return_type));
+        }
+        for p in &f.prototypes {
+            out.push_str(&format!("proto {}: {}\n", p.name, p.return_type));
+        }
+    }
+    out
+}
+
+#[test]
+fn export_macros_expand_with_the_trees_defines() {
+    let index = index(
+        r#"//- /luaconf.h
+#ifdef DLL
+#define LUA_API __declspec(dllexport)
+#else
+#define LUA_API extern
+#endif
+#define LUALIB_API LUA_API
+#define LUAI_FUNC static
+#define MAYBE_STATIC static
+#define ZEXPORT WINAPI
+#ifndef ZEXPORT
+#define ZEXPORT
+#endif
+#define ZEXTERN extern
+#define ONLY_UNKNOWN WINAPI
+#define GIT_EXTERN(type) extern __attribute__((visibility("default"))) type
+#define GIT_INLINE(type) static __inline type
+#define TWICE(type) type type
+#define REAL double
+#define TARGET_ATTRIBUTE(target) __attribute__((__target__(target)))
+#define BMI2_TARGET_ATTRIBUTE TARGET_ATTRIBUTE("lzcnt,bmi,bmi2")
+#define PASS(type) type
+#define MADE PASS(int)
+typedef unsigned long uLong;
+LUA_API int lua_gettop(void *L);
+ZEXTERN uLong ZEXPORT compressBound(uLong n);
+//- /a.c
+#ifdef ONE
+#define MAYBE_STATIC
+#endif
+LUALIB_API int a1(void) { return 0; }
+LUAI_FUNC int a2(void) { return 0; }
+MAYBE_STATIC int a3(void) { return 0; }
+uLong ZEXPORT compressBound(uLong n) { return n; }
+GIT_EXTERN(const char *) a4(void) { return 0; }
+GIT_INLINE(int) a5(void) { return 0; }
+TWICE(int) a6(void) { return 0; }
+LUA_API REAL a7(void) { return 0; }
+ONLY_UNKNOWN int a8(void) { return 0; }
+BMI2_TARGET_ATTRIBUTE uLong a9(void) { return 0; }
+MADE uLong a10(void) { return 0; }
+"#,
+    );
+    assert_eq!(
+        return_types(&index),
+        "a1: int
+a2: int static
+a3: int
+compressBound: uLong
+a4: const char *
+a5: int static
+a6: TWICE(int)
+a7: REAL
+a8: ONLY_UNKNOWN int
+a9: uLong
+a10: MADE uLong
+proto lua_gettop: int
+proto compressBound: uLong
+"
+    );
+}
+
+#[test]
+fn a_static_export_macro_hides_the_function() {
+    let index = index(
+        "//- /defs.h
+#define LUAI_FUNC static
+//- /a.c
+LUAI_FUNC int helper(void) { return 1; }
+int a(void) { return helper(); }
+//- /b.c
+int helper(void) { return 2; }
+//- /c.c
+int c(void) { return helper(); }
+",
+    );
+    assert_eq!(
+        callers_outline(&index),
+        "helper a.c  <- a a.c:2
+a a.c  <- 
+helper b.c  <- c c.c:1
+c c.c  <- 
+"
+    );
+}

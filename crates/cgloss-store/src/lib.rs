@@ -27,7 +27,7 @@ pub use neighbourhood::Neighbourhood;
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -543,6 +543,7 @@ impl Store {
                 doc,
                 is_errno: false,
                 value: None,
+                specifiers: None,
             }),
             "struct" | "union" => {
                 let mut f: RecordFact = self.decode(data)?;
@@ -870,7 +871,8 @@ pub fn prepare(path: &str, state: FileState, outcome: Outcome, warned: Option<&s
     for mut x in f.macros {
         let doc = x.doc.take();
         // Most macros are said by the columns alone.
-        let data = (x.is_errno || x.value.is_some()).then(|| encode::<MacroFact>(&x));
+        let data = (x.is_errno || x.value.is_some() || x.specifiers.is_some())
+            .then(|| encode::<MacroFact>(&x));
         rows.push(Row {
             ty: x.params.as_ref().map(|p| format!("({})", p.join(", "))),
             data,

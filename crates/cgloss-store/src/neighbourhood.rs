@@ -26,6 +26,17 @@ pub struct Neighbourhood {
 /// How many rounds of "load the types of what was loaded" at most.
 const TYPE_ROUNDS: usize = 12;
 
+/// The names in a return type written with macros (`LUA_API`, `lua_Number`,
+/// `GIT_EXTERN`), which linking looks up.
+fn type_word_names(words: &[cgloss_facts::TypeWord], push: &mut impl FnMut(&TypeRef)) {
+    for w in words {
+        if let cgloss_facts::TypeWord::Name(n) | cgloss_facts::TypeWord::Wrapper { name: n, .. } = w
+        {
+            push(&TypeRef::new(n.as_str(), 0));
+        }
+    }
+}
+
 fn bare(base: &str) -> &str {
     base.strip_prefix("struct ")
         .or_else(|| base.strip_prefix("union "))
@@ -220,17 +231,24 @@ impl Store {
                 let f: FunctionFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&TypeRef::parse(&f.return_type));
                 f.params.iter().for_each(|p| push(&p.ty));
+                type_word_names(&f.type_words, &mut push);
             }
             "prototype" => {
                 let f: cgloss_facts::PrototypeFact =
                     self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 push(&TypeRef::parse(&f.return_type));
                 f.params.iter().for_each(|p| push(&p.ty));
+                type_word_names(&f.type_words, &mut push);
             }
             "macro" if l.data.is_some() => {
                 let m: cgloss_facts::MacroFact = self.decode(l.data.as_deref().unwrap_or(&[]))?;
                 for name in m.value.iter().flat_map(|v| v.names()) {
                     push(&TypeRef::new(name, 0));
+                }
+                // What linking reads a return type's macro with
+                // (`#define LUALIB_API LUA_API`, `#define ZEXPORT WINAPI`).
+                for name in m.specifiers.iter().flatten() {
+                    push(&TypeRef::new(name.trim_end_matches("()"), 0));
                 }
             }
             "typedef" => {

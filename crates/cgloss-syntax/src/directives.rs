@@ -235,6 +235,7 @@ pub fn extract_directives_only(
         facts.macros.push(MacroFact {
             is_errno: crate::idioms::is_errno(&name, path),
             value: crate::macros::macro_value(&text[start + head_end..end]).map(Box::new),
+            specifiers: crate::macros::macro_specifiers(&text[start + head_end..end]),
             name,
             line: name_line,
             params,

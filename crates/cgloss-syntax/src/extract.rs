@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use cgloss_facts::{
     Diagnostic, Doc, EnumConstFact, EnumFact, FileFacts, FunctionFact, GlobalFact, MacroFact,
-    MemberFact, Param, PrototypeFact, RecordFact, TypedefFact,
+    MemberFact, Param, PrototypeFact, RecordFact, TypeWord, TypedefFact,
 };
 use tree_sitter::Node;
 
@@ -18,7 +18,7 @@ use crate::tree::{
     base_type, children, clean, declarator_name, end_line, function_pointer_type, line,
     named_children, return_pointer_levels, returned_function, source, text, type_ref,
 };
-use crate::Parse;
+use crate::{prepass, Parse};
 
 struct Extractor<'a> {
     path: &'a str,
@@ -464,6 +464,13 @@ impl<'a> Extractor<'a> {
                         ty: type_ref(&base, declarator),
                     });
                 }
+                // An old-style list (`f(a, b)`): typed by the declarations
+                // after it (`old_style_parameters`).
+                "identifier" => params.push(Param {
+                    name: text(p, src).to_string(),
+                    text: String::new(),
+                    ty: cgloss_facts::TypeRef::default(),
+                }),
                 "variadic_parameter" => variadic = true,
                 _ => {}
             }
@@ -538,15 +545,74 @@ impl<'a> Extractor<'a> {
             name = n;
             return_type = ty.to_string();
         }
-        let (params, variadic) = self.params(func_decl, syscall.is_some());
+        let header = self
+            .parse
+            .header(name_node.start_byte())
+            .filter(|_| syscall.is_none());
+        if let Some(h) = header {
+            return_type = written_type(&h.words);
+        }
+        let (mut params, variadic) = self.params(func_decl, syscall.is_some());
+        self.old_style_parameters(node, &mut params);
         let is_static = self.is_static(node);
         self.push_function(
             node,
             (line(name_node), name),
             (return_type, params, variadic),
-            is_static,
+            (is_static, header),
             body,
         );
+    }
+
+    /// `int f(a, b) int a; char *b; {`: the parameters named in the list
+    /// take their types from the declarations after it (`int` when none
+    /// declares them, as in C89).
+    fn old_style_parameters(&self, def: Node<'a>, params: &mut [Param]) {
+        let src = self.src();
+        let original = self.parse.original;
+        let mut declared = Vec::new();
+        for decl in named_children(def)
+            .into_iter()
+            .filter(|c| c.kind() == "declaration")
+        {
+            let Some(type_node) = decl.child_by_field_name("type") else {
+                continue;
+            };
+            let base = base_type(type_node, src, |n| self.anon_tag(n));
+            let specifiers = clean(&original[decl.start_byte()..type_node.end_byte()]);
+            let mut cursor = decl.walk();
+            for (k, d) in decl
+                .children_by_field_name("declarator", &mut cursor)
+                .enumerate()
+            {
+                if let Some((name, _, _)) = declarator_name(d) {
+                    // The first as written (`Bytef* dest`), the others
+                    // after the specifiers they share.
+                    let written = if k == 0 {
+                        clean(&original[decl.start_byte()..d.end_byte()])
+                    } else {
+                        format!("{specifiers} {}", source(d, original))
+                    };
+                    declared.push((
+                        text(name, src).to_string(),
+                        written,
+                        type_ref(&base, Some(d)),
+                    ));
+                }
+            }
+        }
+        for p in params.iter_mut().filter(|p| p.text.is_empty()) {
+            match declared.iter().find(|(n, _, _)| *n == p.name) {
+                Some((_, t, ty)) => {
+                    p.text = t.clone();
+                    p.ty = ty.clone();
+                }
+                None => {
+                    p.text = format!("int {}", p.name);
+                    p.ty = cgloss_facts::TypeRef::new("int", 0);
+                }
+            }
+        }
     }
 
     /// A function whose header is a macro call (`TEST_F(suite, name)`,
@@ -570,7 +636,7 @@ impl<'a> Extractor<'a> {
             node,
             (line(name_node), name),
             (return_type, Vec::new(), false),
-            is_static,
+            (is_static, None),
             body,
         );
     }
@@ -610,11 +676,14 @@ impl<'a> Extractor<'a> {
         node: Node<'_>,
         (name_line, name): (u32, String),
         (return_type, params, variadic): (String, Vec<Param>, bool),
-        is_static: bool,
+        (is_static, header): (bool, Option<&prepass::Header>),
         body: Node<'_>,
     ) {
         let original = self.parse.original;
-        let (start, end) = (node.start_byte(), body.start_byte());
+        // Words the pre-pass blanked before the definition are its own.
+        let start = header.map_or(node.start_byte(), |h| h.start.min(node.start_byte()));
+        let end = body.start_byte();
+        let start_line = original[..start].matches('\n').count() as u32 + 1;
         // The header as written, without the `#if` alternatives blanked.
         let mut head = String::with_capacity(end - start);
         let mut from = start;
@@ -632,7 +701,23 @@ impl<'a> Extractor<'a> {
         let (calls, mut refs) = crate::bodies::scan_body(&self.parse.code, open, close, &exclude);
         // The types of the parameters and the return value are used too.
         let ret = cgloss_facts::TypeRef::parse(&return_type);
-        for t in params.iter().map(|p| &p.ty).chain(std::iter::once(&ret)) {
+        let type_words = header.map(|h| h.words.clone()).unwrap_or_default();
+        // The names of a return type with macros in it, one by one.
+        let ret: Vec<cgloss_facts::TypeRef> = if type_words.is_empty() {
+            vec![ret]
+        } else {
+            type_words
+                .iter()
+                .filter_map(|w| match w {
+                    TypeWord::Name(n) | TypeWord::Wrapper { name: n, .. } => {
+                        Some(cgloss_facts::TypeRef::new(n.clone(), 0))
+                    }
+                    TypeWord::Text(t) if t.contains(' ') => Some(cgloss_facts::TypeRef::parse(t)),
+                    TypeWord::Text(_) => None,
+                })
+                .collect()
+        };
+        for t in params.iter().map(|p| &p.ty).chain(ret.iter()) {
             let named = t.base.starts_with("struct ")
                 || t.base.starts_with("union ")
                 || t.base.starts_with("enum ")
@@ -643,18 +728,24 @@ impl<'a> Extractor<'a> {
                 refs.push(t.base.clone());
             }
         }
-        let doc = self.doc(DeclKind::Function, node, &name);
+        let doc = self.comments.doc(&Site::new(
+            DeclKind::Function,
+            &name,
+            (start, start_line),
+            (node.end_byte(), end_line(node)),
+        ));
         self.facts.functions.push(FunctionFact {
             name,
             line: name_line,
-            start_line: line(node),
+            start_line,
             end_line: end_line(body),
-            start_byte: node.start_byte() as u32,
+            start_byte: start as u32,
             end_byte: body.end_byte() as u32,
             is_static,
             doc: doc.map(Box::new),
             proto,
             return_type,
+            type_words,
             params,
             variadic,
             empty_body: crate::bodies::is_empty(&self.parse.code, open, close),
@@ -727,7 +818,9 @@ impl<'a> Extractor<'a> {
                 else {
                     continue;
                 };
-                let (params, _) = self.params(func_decl, false);
+                let (mut params, _) = self.params(func_decl, false);
+                // Names alone (`f(a, b);`) say nothing of a parameter.
+                params.retain(|p| !p.text.is_empty());
                 let mut return_type = base.clone();
                 let stars = return_pointer_levels(*d);
                 if stars > 0 {
@@ -737,17 +830,30 @@ impl<'a> Extractor<'a> {
                     return_type = function_pointer_type(&return_type, returned, src);
                 }
                 let name = text(name_node, src);
+                let header = self.parse.header(name_node.start_byte());
+                let doc = match header {
+                    _ if k > 0 => None,
+                    Some(h) if h.start < node.start_byte() => self.comments.doc(&Site::new(
+                        DeclKind::Prototype,
+                        name,
+                        (
+                            h.start,
+                            self.parse.original[..h.start].matches('\n').count() as u32 + 1,
+                        ),
+                        (node.end_byte(), end_line(node)),
+                    )),
+                    _ => self.doc(DeclKind::Prototype, node, name),
+                };
+                if let Some(h) = header {
+                    return_type = written_type(&h.words);
+                }
                 self.facts.prototypes.push(PrototypeFact {
                     name: name.to_string(),
                     line: line(name_node),
-                    doc: (if k == 0 {
-                        self.doc(DeclKind::Prototype, node, name)
-                    } else {
-                        None
-                    })
-                    .map(Box::new),
+                    doc: doc.map(Box::new),
                     params,
                     return_type,
+                    type_words: header.map(|h| h.words.clone()).unwrap_or_default(),
                 });
                 continue;
             }
@@ -880,6 +986,11 @@ impl<'a> Extractor<'a> {
                 .get(head_end..node.end_byte())
                 .and_then(crate::macros::macro_value)
                 .map(Box::new),
+            specifiers: self
+                .parse
+                .original
+                .get(head_end..node.end_byte())
+                .and_then(crate::macros::macro_specifiers),
             name,
             line: name_line,
             params,
@@ -1061,6 +1172,12 @@ impl<'a> Extractor<'a> {
             }
         }
     }
+}
+
+/// A return type as written, from its words.
+fn written_type(words: &[TypeWord]) -> String {
+    let texts: Vec<String> = words.iter().map(TypeWord::text).collect();
+    TypeWord::join(texts.iter().map(String::as_str))
 }
 
 /// The identifier `text` starts with.

@@ -45,6 +45,16 @@ pub(crate) struct Parse<'a> {
     pub initializers: Vec<(usize, usize)>,
     /// `#if` alternatives of function headers the pre-pass blanked, sorted.
     pub alternatives: Vec<(usize, usize)>,
+    /// Function headers whose macro words the pre-pass blanked, by name offset.
+    pub headers: Vec<prepass::Header>,
+}
+
+impl Parse<'_> {
+    /// The header recorded for the function or prototype named at byte `name`.
+    pub fn header(&self, name: usize) -> Option<&prepass::Header> {
+        let k = self.headers.binary_search_by_key(&name, |h| h.name).ok()?;
+        Some(&self.headers[k])
+    }
 }
 
 thread_local! {
@@ -63,7 +73,7 @@ fn parse_with(
     tokens: Vec<lex::Token>,
     declarations_only: bool,
 ) -> Option<Parse<'_>> {
-    let (mut bytes, alternatives) = prepass::prepass_tokens(original, &tokens);
+    let (mut bytes, alternatives, headers) = prepass::prepass_tokens(original, &tokens);
     let mut initializers = Vec::new();
     let mut found_bodies = Vec::new();
     let mut code = Vec::new();
@@ -100,6 +110,7 @@ fn parse_with(
         bodies: found_bodies,
         initializers,
         alternatives,
+        headers,
     })
 }
 

@@ -45,6 +45,105 @@ pub fn macro_value(value: &str) -> Option<Expr> {
     (reader.k == toks.len()).then_some(e)
 }
 
+/// Most words a specifier macro is read with.
+const MAX_WORDS: usize = 16;
+
+/// Words that make a replacement text a type (or part of one), not
+/// specifiers: a macro holding one says what type it is.
+const TYPE_WORDS: &[&str] = &[
+    "void",
+    "char",
+    "short",
+    "int",
+    "long",
+    "float",
+    "double",
+    "signed",
+    "unsigned",
+    "_Bool",
+    "_Complex",
+    "struct",
+    "union",
+    "enum",
+    "const",
+    "volatile",
+    "restrict",
+    "__restrict",
+    "typeof",
+    "__typeof__",
+    "_Atomic",
+    "sizeof",
+];
+
+/// The words of a replacement text made only of words and attributes
+/// (`extern`, `LUA_API`, `extern __attribute__((visibility("default"))) type`,
+/// empty): see `MacroFact::specifiers`. Attribute groups are left out,
+/// calls of other macros kept as `NAME()`; a
+/// type keyword, any other punctuation, a number or a string gives `None`.
+pub fn macro_specifiers(value: &str) -> Option<Vec<String>> {
+    if value.len() > MAX_VALUE {
+        return None;
+    }
+    // The text ends at the first newline no `\` continues: tree-sitter's
+    // node of a `#define` whose body is a comment runs on over the next line.
+    let mut from = 0;
+    let toks: Vec<Token> = Lexer::new(value)
+        .take_while(|t| {
+            let gap = &value[from..t.start];
+            from = t.end;
+            !gap.replace("\\\r\n", " ")
+                .replace("\\\n", " ")
+                .contains('\n')
+        })
+        .filter(|t| !t.is_comment() && t.kind != Kind::DirectiveEnd)
+        .collect();
+    let mut words = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let t = toks[k];
+        let text = t.text(value);
+        if t.kind != Kind::Ident || TYPE_WORDS.contains(&text) {
+            return None;
+        }
+        let attribute = matches!(text, "__attribute__" | "__attribute" | "__declspec");
+        let call = toks.get(k + 1).is_some_and(|t| t.is_punct(value, "("));
+        if call {
+            // A call of another macro (`TARGET_ATTRIBUTE("bmi2")`) is kept
+            // as `NAME()`: linking asks what that macro is.
+            if !attribute {
+                if words.len() == MAX_WORDS {
+                    return None;
+                }
+                words.push(format!("{text}()"));
+            }
+            // Up to the matching `)`.
+            let mut nest = 0usize;
+            k += 1;
+            while let Some(t) = toks.get(k) {
+                if t.is_punct(value, "(") {
+                    nest += 1;
+                } else if t.is_punct(value, ")") {
+                    nest -= 1;
+                    if nest == 0 {
+                        break;
+                    }
+                }
+                k += 1;
+            }
+            if nest != 0 {
+                return None;
+            }
+        } else {
+            if words.len() == MAX_WORDS {
+                return None;
+            }
+            words.push(text.to_string());
+        }
+        k += 1;
+    }
+    Some(words)
+}
+
 struct Reader<'a> {
     src: &'a str,
     toks: &'a [Token],
@@ -266,6 +365,41 @@ mod tests {
             macro_value("container_of(p, struct foo, bar)"),
             Some(Expr::Call { ref args, .. }) if matches!(args[1], Expr::TypeName(..))
         ));
+    }
+
+    #[test]
+    fn specifier_words() {
+        let words = |v: &str| macro_specifiers(v).map(|w| w.join(" "));
+        assert_eq!(words(""), Some(String::new()));
+        assert_eq!(words("extern"), Some("extern".into()));
+        assert_eq!(words(" LUA_API /* api */"), Some("LUA_API".into()));
+        assert_eq!(
+            words("__attribute__ ((visibility (\"default\")))"),
+            Some(String::new())
+        );
+        assert_eq!(
+            words("extern __attribute__((visibility(\"default\"))) type"),
+            Some("extern type".into())
+        );
+        assert_eq!(words("__declspec(dllexport)"), Some(String::new()));
+        assert_eq!(
+            words("TARGET_ATTRIBUTE(\"lzcnt,bmi\") static"),
+            Some("TARGET_ATTRIBUTE() static".into())
+        );
+        assert_eq!(words("static inline"), Some("static inline".into()));
+        assert_eq!(words("\t/* empty */\n#endif\n"), Some(String::new()));
+        assert_eq!(words(" extern \\\n static\n"), Some("extern static".into()));
+        for v in [
+            "unsigned char",
+            "const",
+            "struct x",
+            "1",
+            "a + b",
+            "f(x",
+            "__attribute__((x)",
+        ] {
+            assert_eq!(words(v), None, "{v}");
+        }
     }
 
     #[test]

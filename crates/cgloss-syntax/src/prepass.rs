@@ -6,13 +6,64 @@
 //!   name becomes `while` padded with spaces;
 //! - annotation macros (`__init`, `__user`, `__printf(1, 2)`): blanked;
 //! - GNU case ranges `case A ... B:`: `...` becomes ` + `;
-//! - `SYSCALL_DEFINEn(name, type, arg, …) {`: becomes `long name(type arg, …) {`.
+//! - `SYSCALL_DEFINEn(name, type, arg, …) {`: becomes `long name(type arg, …) {`;
+//! - words of a function header that can only be macros (`LUA_API int f(`,
+//!   `GIT_EXTERN(int) f(`, `CURL_EXTERN CURL *f(`): blanked (a wrapper's
+//!   argument kept), the header's words recorded as `Header`s, which
+//!   linking reads with the tree's `#define`s.
 //!
 //! The renderer reads names back from the original text, so it knows which
 //! `while` was a macro and which `+` was a range.
 
+use cgloss_facts::TypeWord;
+
 use crate::idioms;
 use crate::lex::{Kind, Token};
+
+/// A file-scope function header whose return type has more type names than
+/// C allows (`LUA_API int`, `uLong ZEXPORT`, `CURL_EXTERN CURL *`) or a
+/// macro call before the name (`GIT_EXTERN(int)`): what tree-sitter cannot
+/// read. The pre-pass blanks the extra words; which of them are macros
+/// expanding to no type only the whole tree's `#define`s tell, at linking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Byte offset of the header's first word.
+    pub start: usize,
+    /// Byte offset of the function's name.
+    pub name: usize,
+    /// The return type's words as written, storage classes and attributes
+    /// left out.
+    pub words: Vec<TypeWord>,
+}
+
+/// Storage classes and other words of a header that say nothing of the
+/// return type (the grammar reads them).
+const STORAGE: &[&str] = &[
+    "static",
+    "extern",
+    "inline",
+    "__inline",
+    "__inline__",
+    "__forceinline",
+    "_Noreturn",
+    "register",
+    "auto",
+    "_Thread_local",
+    "__thread",
+    "__extension__",
+    "__cdecl",
+    "__stdcall",
+    "__fastcall",
+];
+
+/// Keywords of a return type.
+const TYPE_KEYWORDS: &[&str] = &[
+    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool",
+    "_Complex",
+];
+
+/// Qualifiers of a return type.
+const QUALIFIERS: &[&str] = &["const", "volatile", "restrict", "__restrict", "_Atomic"];
 
 const KEYWORDS: &[&str] = &[
     "if",
@@ -51,13 +102,15 @@ pub fn prepass(src: &str) -> Vec<u8> {
 /// `prepass` with the lexer's tokens of `src` at hand. Also returns the
 /// byte ranges of the `#if` alternatives of function headers it blanked
 /// (see `alternative_headers`), which a prototype leaves out.
-pub fn prepass_tokens(src: &str, tokens: &[Token]) -> (Vec<u8>, Vec<(usize, usize)>) {
+/// And the `Header`s it blanked words of, by name offset.
+pub fn prepass_tokens(src: &str, tokens: &[Token]) -> (Vec<u8>, Vec<(usize, usize)>, Vec<Header>) {
     let mut out = src.as_bytes().to_vec();
     let mut scanner = Scanner::new(src, tokens, &mut out);
     scanner.run();
     let alternatives = std::mem::take(&mut scanner.alternatives);
+    let headers = std::mem::take(&mut scanner.headers);
     debug_assert_eq!(out.len(), src.len());
-    (out, alternatives)
+    (out, alternatives, headers)
 }
 
 /// Lines longer than this are data tables, not code worth a syntax tree.
@@ -103,6 +156,9 @@ struct Scanner<'a> {
     depth: u32,
     /// For each open `{`, whether it opens a struct or union body.
     records: Vec<bool>,
+    /// For each open `{`, whether it opens an `extern "C"` block (whose
+    /// contents are at file scope: `depth` does not count it).
+    linkage: Vec<bool>,
     /// Class of the last significant token (for "statement start"): the
     /// punctuation byte, `x` for a name or literal, `S` after `else`, `do`
     /// or a control header's `)`, `>` after `->`.
@@ -122,6 +178,8 @@ struct Scanner<'a> {
     blanked_to: usize,
     /// The alternative headers blanked, `(start, end)`.
     alternatives: Vec<(usize, usize)>,
+    /// Headers whose macro words were blanked, in order.
+    headers: Vec<Header>,
 }
 
 /// Tokens a pre-pass decision may look at past a `(`: a macro argument
@@ -179,6 +237,7 @@ impl<'a> Scanner<'a> {
             after_directive,
             depth: 0,
             records: Vec::new(),
+            linkage: Vec::new(),
             last: b';',
             last_ident: None,
             parens: Vec::new(),
@@ -186,6 +245,7 @@ impl<'a> Scanner<'a> {
             specifiers_only: true,
             blanked_to: usize::MAX,
             alternatives,
+            headers: Vec::new(),
         }
     }
 
@@ -258,6 +318,12 @@ impl<'a> Scanner<'a> {
             self.specifiers_only = false;
             return k + 1;
         }
+        if let Some(next) = self.macro_header(k) {
+            self.last = b'x';
+            self.specifiers_only = false;
+            self.last_ident = Some(next - 1);
+            return next;
+        }
         let is_keyword = KEYWORDS.contains(&name);
         if !is_keyword && !after_member {
             if let Some(next) = self.generator_call(k) {
@@ -283,6 +349,180 @@ impl<'a> Scanner<'a> {
         };
         self.last_ident = Some(k);
         k + 1
+    }
+
+    /// A function header from `k` (at file scope, where a declaration
+    /// starts) with more type names than C allows or a macro call before
+    /// its name (see `Header`): the extra words are blanked — all of them
+    /// when a keyword, a tag or a wrapper names the type, else all but the
+    /// last —, a wrapper's name and parentheses too (its argument is the
+    /// type), and the header recorded. Returns the index of the name.
+    fn macro_header(&mut self, k: usize) -> Option<usize> {
+        if self.depth != 0 || !self.parens.is_empty() || !self.specifiers_only {
+            return None;
+        }
+        enum Piece {
+            Text(String),
+            Name(usize),
+            Wrapper(usize, usize),
+        }
+        let mut pieces = Vec::new();
+        let mut annotations = Vec::new();
+        let mut typed = false;
+        let mut j = k;
+        let mut start = k;
+        let name = loop {
+            let t = *self.toks.get(j)?;
+            if (j > k && self.after_directive[j]) || j - k > 64 {
+                return None;
+            }
+            // `LUA_API int (lua_gettop) (lua_State *L);`
+            let named_in_parens = t.is_punct(self.src, "(")
+                && self.kind(j + 1) == Some(Kind::Ident)
+                && self.is(j + 2, ")")
+                && self.is(j + 3, "(");
+            if named_in_parens {
+                break j + 1;
+            }
+            // Names before a blank line or a comment (`GIT_BEGIN_DECL`, then
+            // a function's doc) are no part of its type: blanked only.
+            if j > start {
+                let gap = &self.src[self.toks[j - 1].end..t.start];
+                let apart =
+                    gap.contains("/*") || gap.contains("//") || gap.matches('\n').count() > 1;
+                if apart && pieces.iter().all(|p| matches!(p, Piece::Name(_))) {
+                    for p in pieces.drain(..) {
+                        if let Piece::Name(n) = p {
+                            annotations.push((self.toks[n].start, self.toks[n].end));
+                        }
+                    }
+                    start = j;
+                }
+            }
+            let text = t.text(self.src);
+            if t.is_punct(self.src, "*") {
+                pieces.push(Piece::Text("*".to_string()));
+                j += 1;
+                continue;
+            }
+            if t.kind != Kind::Ident {
+                return None;
+            }
+            match idioms::annotation(text) {
+                Some(false) => {
+                    annotations.push((t.start, t.end));
+                    j += 1;
+                    continue;
+                }
+                Some(true) if self.is(j + 1, "(") => {
+                    let close = self.matching_paren(j + 1)?;
+                    annotations.push((t.start, self.toks[close].end));
+                    j = close + 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if STORAGE.contains(&text) {
+                j += 1;
+            } else if TYPE_KEYWORDS.contains(&text) || QUALIFIERS.contains(&text) {
+                typed |= TYPE_KEYWORDS.contains(&text);
+                pieces.push(Piece::Text(text.to_string()));
+                j += 1;
+            } else if matches!(text, "struct" | "union" | "enum") {
+                let tag = self.toks.get(j + 1).filter(|t| t.kind == Kind::Ident)?;
+                if self.is(j + 2, "{") {
+                    return None;
+                }
+                pieces.push(Piece::Text(format!("{text} {}", tag.text(self.src))));
+                typed = true;
+                j += 2;
+            } else if matches!(text, "__attribute__" | "__attribute" | "__declspec") {
+                j = self.matching_paren(j + 1)? + 1;
+            } else if text == "typedef" || KEYWORDS.contains(&text) {
+                return None;
+            } else if self.is(j + 1, "(") {
+                let close = self.matching_paren(j + 1)?;
+                let next = self.toks.get(close + 1)?;
+                let same_line = !self.src[self.toks[close].end..next.start].contains('\n');
+                let continues = next.kind == Kind::Ident || next.is_punct(self.src, "*");
+                if self.type_like(j + 2, close) && same_line && continues {
+                    pieces.push(Piece::Wrapper(j, close));
+                    j = close + 1;
+                } else {
+                    break j;
+                }
+            } else {
+                pieces.push(Piece::Name(j));
+                j += 1;
+            }
+        };
+        // `deflate OF((z_streamp strm))`: an old prototype macro, not a name.
+        let open = if self.is(name + 1, ")") {
+            name + 2
+        } else {
+            name + 1
+        };
+        if self.is(open + 1, "(") {
+            return None;
+        }
+        let names = pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Name(_)))
+            .count();
+        let wrappers = pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Wrapper(..)))
+            .count();
+        if !(wrappers > 0 || (names >= 1 && typed) || names >= 2) {
+            return None;
+        }
+        let keep_last = !typed && wrappers == 0;
+        let last_name = pieces
+            .iter()
+            .rposition(|p| matches!(p, Piece::Name(_)))
+            .filter(|_| keep_last);
+        for (start, end) in annotations {
+            blank(self.out, start, end);
+        }
+        let mut words = Vec::with_capacity(pieces.len());
+        for (i, piece) in pieces.into_iter().enumerate() {
+            words.push(match piece {
+                Piece::Text(t) => TypeWord::Text(t),
+                Piece::Name(n) => {
+                    if Some(i) != last_name {
+                        blank(self.out, self.toks[n].start, self.toks[n].end);
+                    }
+                    TypeWord::Name(self.text(n).to_string())
+                }
+                Piece::Wrapper(w, close) => {
+                    let (open, close) = (self.toks[w + 1], self.toks[close]);
+                    blank(self.out, self.toks[w].start, open.end);
+                    blank(self.out, close.start, close.end);
+                    TypeWord::Wrapper {
+                        name: self.text(w).to_string(),
+                        arg: crate::tree::clean(&self.src[open.end..close.start]),
+                    }
+                }
+            });
+        }
+        self.headers.push(Header {
+            start: self.toks[start].start,
+            name: self.toks[name].start,
+            words,
+        });
+        Some(name)
+    }
+
+    /// Whether tokens `from..to` read as a type: names and stars only.
+    fn type_like(&self, from: usize, to: usize) -> bool {
+        from < to
+            && self.toks[from..to].iter().all(|t| {
+                let text = t.text(self.src);
+                let keyword =
+                    KEYWORDS.contains(&text) && !matches!(text, "struct" | "union" | "enum");
+                (t.kind == Kind::Ident && !keyword) || t.is_punct(self.src, "*")
+            })
+            && self.toks[from..to].iter().any(|t| t.kind == Kind::Ident)
     }
 
     /// A call of a macro that generates declarations, written without `;`
@@ -526,10 +766,24 @@ impl<'a> Scanner<'a> {
     fn punct(&mut self, k: usize) {
         let text = self.text(k);
         match text {
+            // `extern "C" {` holds file-scope declarations.
+            "{" if k >= 2
+                && self.kind(k - 1) == Some(Kind::Str)
+                && self.text(k - 2) == "extern" =>
+            {
+                self.parens.clear();
+                self.last = b';';
+                self.records.push(false);
+                self.linkage.push(true);
+                self.pending_control = false;
+                self.specifiers_only = self.depth == 0;
+                return;
+            }
             "{" => {
                 self.depth += 1;
                 self.parens.clear();
                 self.last = b'{';
+                self.linkage.push(false);
                 let before = |i: usize| k.checked_sub(i).map_or("", |j| self.text(j));
                 let record = matches!(before(1), "struct" | "union")
                     || matches!(before(2), "struct" | "union")
@@ -537,7 +791,9 @@ impl<'a> Scanner<'a> {
                 self.records.push(record);
             }
             "}" => {
-                self.depth = self.depth.saturating_sub(1);
+                if self.linkage.pop() != Some(true) {
+                    self.depth = self.depth.saturating_sub(1);
+                }
                 self.parens.clear();
                 self.last = b'}';
                 self.records.pop();
@@ -780,6 +1036,78 @@ mod tests {
     fn strings_and_comments_untouched() {
         let src = "/* __init */ char *s = \"__user\"; // __iomem\n";
         check(src, src);
+    }
+
+    /// The pre-passed text and the return types recorded.
+    fn headers(src: &str) -> (String, Vec<String>) {
+        let (out, _, headers) = super::prepass_tokens(src, &crate::lex::tokenize(src));
+        let words = headers
+            .iter()
+            .map(|h| {
+                let w: Vec<String> = h.words.iter().map(|w| format!("{w:?}")).collect();
+                w.join(" ")
+            })
+            .collect();
+        (String::from_utf8(out).unwrap(), words)
+    }
+
+    #[test]
+    fn macro_words_of_headers() {
+        assert_eq!(
+            headers("LUA_API int lua_gettop (lua_State *L);"),
+            (
+                "        int lua_gettop (lua_State *L);".to_string(),
+                vec![r#"Name("LUA_API") Text("int")"#.to_string()]
+            )
+        );
+        assert_eq!(
+            headers("GIT_EXTERN(const char *) git_x(void) { }"),
+            (
+                "           const char *  git_x(void) { }".to_string(),
+                vec![r#"Wrapper { name: "GIT_EXTERN", arg: "const char *" }"#.to_string()]
+            )
+        );
+        // Which of two names is the type only the tree tells: the last is
+        // left to the grammar, both are recorded.
+        assert_eq!(
+            headers("static uLong ZEXPORT f(uLong n) { }").0,
+            "static       ZEXPORT f(uLong n) { }"
+        );
+        assert_eq!(
+            headers("GIT_BEGIN_DECL\n\n/** Open. */\nGIT_EXTERN(int) f(void);"),
+            (
+                "              \n\n/** Open. */\n           int  f(void);".to_string(),
+                vec![r#"Wrapper { name: "GIT_EXTERN", arg: "int" }"#.to_string()]
+            )
+        );
+        assert_eq!(
+            headers("extern \"C\" {\nLUA_API int (lua_gettop) (lua_State *L);\n}").0,
+            "extern \"C\" {\n        int (lua_gettop) (lua_State *L);\n}"
+        );
+        assert_eq!(
+            headers("CURL_EXTERN struct Curl_easy *curl_easy_init(void);"),
+            (
+                "            struct Curl_easy *curl_easy_init(void);".to_string(),
+                vec![r#"Name("CURL_EXTERN") Text("struct Curl_easy") Text("*")"#.to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn plain_headers_untouched() {
+        for src in [
+            "static inline struct task *f(void) { }",
+            "unsigned long g(int a);",
+            "u32 h(void) { }",
+            "typedef int fn_t(int);",
+            "int k(a, b) int a; char *b; { }",
+            "EXPORT_SYMBOL(x);\nint y(void);",
+            "ZEXTERN int ZEXPORT deflate OF((z_streamp strm));",
+            "void f(int a) __attribute__((noreturn));",
+            "LUA_API int x;",
+        ] {
+            assert_eq!(headers(src), (src.to_string(), vec![]), "{src}");
+        }
     }
 
     #[test]

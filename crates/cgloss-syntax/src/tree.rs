@@ -145,7 +145,13 @@ pub fn returned_function(mut node: Node) -> Option<(Node, Option<Node>)> {
         match node.kind() {
             "function_declarator" => {
                 let inner = node.child_by_field_name("declarator")?;
-                if inner.kind() == "parenthesized_declarator" {
+                // `(*fp)(args)` declares a pointer, not a function;
+                // `(lua_gettop)(args)` a function.
+                let name_only = inner
+                    .named_child(0)
+                    .is_some_and(|c| c.kind() == "identifier")
+                    && inner.named_child_count() == 1;
+                if inner.kind() == "parenthesized_declarator" && !name_only {
                     let mut n = inner.named_child(0)?;
                     while matches!(n.kind(), "pointer_declarator" | "attributed_declarator") {
                         n = n.child_by_field_name("declarator")?;

@@ -436,3 +436,57 @@ fn a_rewrite_with_the_same_size_and_time_is_noticed() {
     let (memory, _) = report(tree.path(), None, &["kv_put", "kv_get", "kv_del"]);
     assert_eq!(out, memory);
 }
+
+/// Every rendering fixture (`tests/data/render/NAME.c`, `//- /path` trees)
+/// written out as a tree: each function's report from its index equals the
+/// report of the tree parsed in memory, text and JSON — the neighbourhood a
+/// report loads holds everything linking reads (the macros of return
+/// types among them).
+#[test]
+fn render_fixtures_report_the_same_from_the_index() {
+    let dir = workspace().join("tests/data/render");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    fixtures.sort();
+    for fixture in fixtures {
+        let text = std::fs::read_to_string(&fixture).unwrap();
+        let tree = tempfile::tempdir().unwrap();
+        for chunk in text.split("//- /").skip(1) {
+            let (path, body) = chunk.split_once('\n').unwrap();
+            let target = tree.path().join(path.trim());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, body).unwrap();
+        }
+        let db = tree.path().join(".index.sqlite");
+        index(tree.path(), &db);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let specs: Vec<String> = conn
+            .prepare(
+                "SELECT f.path || ':' || s.name FROM symbols s JOIN files f ON f.id = s.file_id
+                 WHERE s.kind = 'function' ORDER BY f.path, s.line",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        drop(conn);
+        for spec in &specs {
+            for format in ["text", "json"] {
+                let args = ["--format", format, spec.as_str()];
+                let (memory, _) = report(tree.path(), None, &args);
+                let (indexed, err) = report(tree.path(), Some(&db), &args);
+                assert!(!memory.is_empty(), "{}: {spec}", fixture.display());
+                assert_eq!(
+                    indexed,
+                    memory,
+                    "{}: {spec} {format}: {err}",
+                    fixture.display()
+                );
+            }
+        }
+    }
+}

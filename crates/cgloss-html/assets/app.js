@@ -1,10 +1,13 @@
-// cgloss site: prefix search over a sharded static index (and, on
+// cgloss site: name search over a sharded static index (and, on
 // translated pages, search in the translated summaries), loaded with
-// <script> tags so it works from file:// without a server; served by
-// `cgloss serve`, the server's identifier search instead (every kind of
-// name, by prefix and substring), falling back to the shards when there is
-// no such server. Arrow keys in the results; the language links keep the
-// #anchor. Pages read fine without this script.
+// <script> tags so it works from file:// without a server. A prefix loads
+// the one shard of names starting with it; a substring of 3 characters or
+// more loads the list of chunks holding its rarest trigram, then those
+// chunks until a page of results is found (search.rs says how the files
+// are laid out). Served by `cgloss serve`, the server's identifier search
+// instead, falling back to the shards when there is no such server. Arrow
+// keys in the results; the language links keep the #anchor. Pages read
+// fine without this script.
 (function () {
   "use strict";
   var body = document.body;
@@ -14,10 +17,30 @@
   var pending = {};   // key -> true while loading
   var manifest = null;
 
+  // Substring search: trigram -> size class of its list, chunk size, the
+  // lists (trigram -> chunk numbers) and the chunks (number -> entries).
+  var grams = null, chunkSize = 0, gramLists = {}, chunks = {};
+  var MAX_LOADING = 16; // chunks requested at once
+
   window.cglossSearch = {
     // pairs of [name prefix, shard file name]
     manifest: function (pairs) { manifest = {}; pairs.forEach(function (p) { manifest[p[0]] = p[1]; }); refresh(); },
-    add: function (key, entries) { shards[key] = entries; delete pending[key]; refresh(); }
+    add: function (key, entries) { shards[key] = entries; delete pending[key]; refresh(); },
+    // every trigram (3 characters each, sorted) and a size-class character each
+    grams: function (names, classes, size) {
+      grams = {};
+      for (var i = 0; i < classes.length; i++) grams[names.substr(3 * i, 3)] = parseInt(classes[i], 36);
+      chunkSize = size;
+      refresh();
+    },
+    // the chunks holding a name with `gram`, as differences
+    gram: function (gram, deltas) {
+      var list = [], k = 0;
+      deltas.forEach(function (d) { k += d; list.push(k); });
+      gramLists[gram] = list;
+      refresh();
+    },
+    chunk: function (k, entries) { chunks[k] = entries; delete pending["id/" + k]; refresh(); }
   };
 
   function load(src) {
@@ -63,6 +86,52 @@
     if (key === null) return [];
     if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return []; }
     return shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
+  }
+
+  // A trigram's file name, as search.rs writes it.
+  function gramFile(g) {
+    return g.replace(/[^a-z0-9_]/g, function (c) { return "~" + c.charCodeAt(0).toString(16); });
+  }
+
+  // Names holding `q` (3 characters or more): the chunks listed for its
+  // rarest trigram, in order, until more than LIMIT names are found;
+  // `more` says chunks were left unread.
+  function substringHits(q) {
+    var none = { hits: [], more: false };
+    if (q.length < 3 || /[^\x00-\x7f]/.test(q)) return none;
+    if (!grams) { if (!pending.grams) { pending.grams = true; load("sub/grams.js"); } return none; }
+    var best = null;
+    for (var i = 0; i + 3 <= q.length; i++) {
+      var g = q.substr(i, 3);
+      if (!Object.prototype.hasOwnProperty.call(grams, g)) return none; // no name holds it
+      if (best === null || grams[g] < grams[best]) best = g;
+    }
+    var list = gramLists[best];
+    if (!list) { if (!pending["g" + best]) { pending["g" + best] = true; load("sub/" + gramFile(best) + ".js"); } return none; }
+    var hits = [], loading = 0;
+    for (var j = 0; j < list.length; j++) {
+      var entries = chunks[list[j]];
+      if (!entries) {
+        var key = "id/" + list[j];
+        if (!pending[key]) { pending[key] = true; load(key + ".js"); }
+        if (++loading >= MAX_LOADING) return { hits: hits, more: true };
+        continue;
+      }
+      entries.forEach(function (e) { if (e[0].toLowerCase().indexOf(q) >= 0) hits.push(e); });
+      if (hits.length > LIMIT && loading === 0) return { hits: hits, more: j + 1 < list.length };
+    }
+    return { hits: hits, more: loading > 0 };
+  }
+
+  // Prefix and substring hits, each name once.
+  function staticHits(q) {
+    var seen = {}, hits = [];
+    var sub = substringHits(q);
+    nameHits(q).concat(sub.hits).forEach(function (e) {
+      var key = e[0] + " " + e[2];
+      if (!seen[key]) { seen[key] = true; hits.push(e); }
+    });
+    return { hits: sortHits(q, hits), more: sub.more && hits.length >= LIMIT };
   }
 
   function summaryHits(q) {
@@ -121,8 +190,9 @@
     var translated = /[^\x00-\x7f]/.test(q);
     if (!translated && q.length < 2) return;
     if (!translated && api !== false) { ask(raw); return; }
-    var hits = translated ? summaryHits(q) : sortHits(q, nameHits(q));
-    show(hits, false);
+    if (translated) { show(summaryHits(q), false); return; }
+    var found = staticHits(q);
+    show(found.hits, found.more);
   }
 
   // Lists the first LIMIT hits, then how many more there are (`more`: the

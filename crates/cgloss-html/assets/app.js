@@ -2,8 +2,8 @@
 // translated pages, search in the translated summaries), loaded with
 // <script> tags so it works from file:// without a server. A prefix loads
 // the one shard of names starting with it; a substring of 3 characters or
-// more loads the list of chunks holding its rarest trigram, then those
-// chunks until a page of results is found (search.rs says how the files
+// more loads the lists of chunks holding its rarest trigrams, then the
+// chunks on all of them until a page of results is found (search.rs says how the files
 // are laid out). Served by `cgloss serve`, the server's identifier search
 // instead, falling back to the shards when there is no such server. Arrow
 // keys in the results; the language links keep the #anchor. Pages read
@@ -93,21 +93,37 @@
     return g.replace(/[^a-z0-9_]/g, function (c) { return "~" + c.charCodeAt(0).toString(16); });
   }
 
-  // Names holding `q` (3 characters or more): the chunks listed for its
-  // rarest trigram, in order, until more than LIMIT names are found;
-  // `more` says chunks were left unread.
+  // Names holding `q` (3 characters or more): the chunks listed for each of
+  // its GRAMS rarest trigrams (a chunk holding q is on every list), in
+  // order, until more than LIMIT names are found; `more` says chunks were
+  // left unread.
+  var GRAMS = 4, candidates = {};
   function substringHits(q) {
     var none = { hits: [], more: false };
     if (q.length < 3 || /[^\x00-\x7f]/.test(q)) return none;
     if (!grams) { if (!pending.grams) { pending.grams = true; load("sub/grams.js"); } return none; }
-    var best = null;
-    for (var i = 0; i + 3 <= q.length; i++) {
-      var g = q.substr(i, 3);
-      if (!Object.prototype.hasOwnProperty.call(grams, g)) return none; // no name holds it
-      if (best === null || grams[g] < grams[best]) best = g;
+    var list = candidates[q];
+    if (!list) {
+      var mine = [];
+      for (var i = 0; i + 3 <= q.length; i++) {
+        var g = q.substr(i, 3);
+        if (!Object.prototype.hasOwnProperty.call(grams, g)) return none; // no name holds it
+        if (mine.indexOf(g) < 0) mine.push(g);
+      }
+      mine.sort(function (a, b) { return grams[a] - grams[b]; });
+      mine = mine.slice(0, GRAMS);
+      var missing = mine.filter(function (g) { return !gramLists[g]; });
+      if (missing.length) {
+        missing.forEach(function (g) {
+          if (!pending["g" + g]) { pending["g" + g] = true; load("sub/" + gramFile(g) + ".js"); }
+        });
+        return none;
+      }
+      var count = {};
+      mine.forEach(function (g) { gramLists[g].forEach(function (k) { count[k] = (count[k] || 0) + 1; }); });
+      list = gramLists[mine[0]].filter(function (k) { return count[k] === mine.length; });
+      candidates[q] = list;
     }
-    var list = gramLists[best];
-    if (!list) { if (!pending["g" + best]) { pending["g" + best] = true; load("sub/" + gramFile(best) + ".js"); } return none; }
     var hits = [], loading = 0;
     for (var j = 0; j < list.length; j++) {
       var entries = chunks[list[j]];

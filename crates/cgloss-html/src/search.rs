@@ -12,8 +12,9 @@
 //! - **trigrams** (`search/sub/grams.js`, `search/sub/<gram>.js`): for each
 //!   lowercase trigram of the names, the chunks holding a name that contains
 //!   it; `sub/grams.js` lists every trigram with the size class of its list, so
-//!   a substring query (3 characters or more) loads the list of its rarest
-//!   trigram, then the chunks it names, until it has a page of results. A
+//!   a substring query (3 characters or more) loads the lists of its (up to
+//!   four) rarest trigrams, then the chunks on all of them, until it has a
+//!   page of results. A
 //!   list holds chunk numbers, not entries, so none is larger than the
 //!   number of chunks, and the whole is a fraction of the entries' size.
 //!

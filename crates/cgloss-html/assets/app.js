@@ -190,11 +190,20 @@
     }, function () { api = false; refresh(); });
   }
 
+  // Best first: the name itself, then names where q starts a word (at the
+  // start, or after `_` or `.`: `dup_userfaultfd` for `userfaultfd`), then
+  // the rest; shorter names first, then by name.
+  function rank(name, q) {
+    var n = name.toLowerCase();
+    if (n === q) return 0;
+    var at = n.indexOf(q);
+    while (at > 0 && n[at - 1] !== "_" && n[at - 1] !== ".") at = n.indexOf(q, at + 1);
+    return at >= 0 ? 1 : 2;
+  }
+
   function sortHits(q, hits) {
     return hits.sort(function (a, b) {
-      var ea = a[0].toLowerCase() === q ? 0 : 1, eb = b[0].toLowerCase() === q ? 0 : 1;
-      var pa = a[0].toLowerCase().indexOf(q) === 0 ? 0 : 1, pb = b[0].toLowerCase().indexOf(q) === 0 ? 0 : 1;
-      return ea - eb || pa - pb || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+      return rank(a[0], q) - rank(b[0], q) || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     });
   }
 

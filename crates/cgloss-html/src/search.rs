@@ -71,7 +71,11 @@ impl Entry<'_> {
                 idx,
             }),
             Target::Anchor(letter, line, name) => {
-                format!("{}#{}", site.file_url(self.file), anchor(letter, line, name))
+                format!(
+                    "{}#{}",
+                    site.file_url(self.file),
+                    anchor(letter, line, name)
+                )
             }
         };
         [
@@ -125,7 +129,11 @@ fn entries<'a>(site: &'a Site) -> Vec<Entry<'a>> {
             let Some(tag) = tag_name(&r.tag) else {
                 continue;
             };
-            let kind = if r.tag.starts_with("union ") { "u" } else { "s" };
+            let kind = if r.tag.starts_with("union ") {
+                "u"
+            } else {
+                "s"
+            };
             push(
                 Cow::Borrowed(tag),
                 kind,
@@ -144,13 +152,42 @@ fn entries<'a>(site: &'a Site) -> Vec<Entry<'a>> {
             }
         }
         for (letter, kind, list) in [
-            ('d', "m", facts.macros.iter().map(|m| (&m.name, m.line)).collect::<Vec<_>>()),
-            ('e', "c", facts.enum_consts.iter().map(|e| (&e.name, e.line)).collect()),
-            ('t', "t", facts.typedefs.iter().map(|t| (&t.name, t.line)).collect()),
-            ('v', "v", facts.globals.iter().map(|g| (&g.name, g.line)).collect()),
+            (
+                'd',
+                "m",
+                facts
+                    .macros
+                    .iter()
+                    .map(|m| (&m.name, m.line))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                'e',
+                "c",
+                facts
+                    .enum_consts
+                    .iter()
+                    .map(|e| (&e.name, e.line))
+                    .collect(),
+            ),
+            (
+                't',
+                "t",
+                facts.typedefs.iter().map(|t| (&t.name, t.line)).collect(),
+            ),
+            (
+                'v',
+                "v",
+                facts.globals.iter().map(|g| (&g.name, g.line)).collect(),
+            ),
         ] {
             for (name, line) in list {
-                push(Cow::Borrowed(name), kind, line, Target::Anchor(letter, line, name));
+                push(
+                    Cow::Borrowed(name),
+                    kind,
+                    line,
+                    Target::Anchor(letter, line, name),
+                );
             }
         }
     }
@@ -450,7 +487,12 @@ mod tests {
             if path.starts_with("search/id/") {
                 let chunk = args(script);
                 all.extend(chunk[1].as_array().unwrap().iter().map(|e| {
-                    let e: Vec<&str> = e.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+                    let e: Vec<&str> = e
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_str().unwrap())
+                        .collect();
                     format!("{} {} {} {}", e[0], e[1], e[2], e[3])
                 }));
             }
@@ -492,7 +534,15 @@ mod tests {
             let list = args(&pages[&format!("search/sub/{}.js", file_name(gram))]);
             assert_eq!(list[0], gram);
             let mut k = 0;
-            list[1].as_array().unwrap().iter().map(|d| { k += d.as_u64().unwrap(); k }).collect()
+            list[1]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    k += d.as_u64().unwrap();
+                    k
+                })
+                .collect()
         };
         // `tfd` is in the first chunk and the last, `dup` in the first only.
         let last = (pages.keys().filter(|p| p.starts_with("search/id/")).count() - 1) as u64;

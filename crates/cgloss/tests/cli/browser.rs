@@ -339,7 +339,10 @@ fn browser_static_substring_search() {
         "the English home page",
     );
     let q = driver.find("#q");
-    driver.post(&format!("/element/{q}/value"), json!({"text": "userfaultfd"}));
+    driver.post(
+        &format!("/element/{q}/value"),
+        json!({"text": "userfaultfd"}),
+    );
     driver.wait_for(
         "return [...document.querySelectorAll('#results a')].some(a => a.href.endsWith('/en/fs/userfaultfd.c/dup_userfaultfd.html'))",
         "dup_userfaultfd among the results for userfaultfd",
@@ -351,7 +354,10 @@ fn browser_static_substring_search() {
         "the member userfaultfd_ctx.features",
     );
     let href = href.as_str().unwrap().to_string();
-    assert!(href.contains("/en/fs/userfaultfd.c.html#m70-features"), "{href}");
+    assert!(
+        href.contains("/en/fs/userfaultfd.c.html#m70-features"),
+        "{href}"
+    );
     let result = driver.find("#results a[href$='fs/userfaultfd.c.html#m70-features']");
     driver.post(&format!("/element/{result}/click"), json!({}));
     driver.wait_for(

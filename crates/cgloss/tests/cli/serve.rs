@@ -483,7 +483,10 @@ fn serve_source_view() {
     );
     let start = html.find("<tr id=\"L19\">").unwrap();
     let row = &html[start..start + html[start..].find("</tr>").unwrap()];
-    assert!(row.contains("<a href=\"../en/kv.c/kv_find.html\">kv_find</a>"), "{row}");
+    assert!(
+        row.contains("<a href=\"../en/kv.c/kv_find.html\">kv_find</a>"),
+        "{row}"
+    );
     let file = String::from_utf8(server.get("/en/kv.c.html").body).unwrap();
     assert!(file.contains("href=\"../source/kv.c.html\""), "{file}");
 }

@@ -161,11 +161,17 @@ fn tiny_site_source_view_and_links() {
         ),
         "{report}"
     );
-    assert!(report.contains("<a class=\"src-link\" href=\"../../../source/drivers/dev.c.html#L15\">"));
+    assert!(
+        report.contains("<a class=\"src-link\" href=\"../../../source/drivers/dev.c.html#L15\">")
+    );
     let file = std::fs::read_to_string(out.join("zh/drivers/dev.c.html")).unwrap();
     assert!(file.contains("<a class=\"src-link\" href=\"../../source/drivers/dev.c.html\">"));
     let source = std::fs::read_to_string(out.join("source/drivers/dev.c.html")).unwrap();
-    for (line, page) in [(15, "dev_probe.html"), (30, "dev_log.html"), (35, "dev_log.L35.html")] {
+    for (line, page) in [
+        (15, "dev_probe.html"),
+        (30, "dev_log.html"),
+        (35, "dev_log.L35.html"),
+    ] {
         let start = source.find(&format!("<tr id=\"L{line}\">")).unwrap();
         let row = &source[start..start + source[start..].find("</tr>").unwrap()];
         assert!(
@@ -404,7 +410,12 @@ fn fixture_site_links_resolve_and_every_function_has_a_page() {
             }
         }
     }
-    assert!(bad.is_empty(), "{} of {n_entries}: {:?}", bad.len(), &bad[..bad.len().min(20)]);
+    assert!(
+        bad.is_empty(),
+        "{} of {n_entries}: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(20)]
+    );
     let mut kinds: Vec<String> = kinds.into_iter().collect();
     kinds.sort();
     assert_eq!(kinds, [".", "c", "e", "f", "m", "p", "s", "t", "u", "v"]);

@@ -1,7 +1,7 @@
 // cgloss site: name search over a sharded static index (and, on
 // translated pages, search in the translated summaries), loaded with
 // <script> tags so it works from file:// without a server. A prefix loads
-// the one shard of names starting with it; a substring of 3 characters or
+// the chunks of names starting with it; a substring of 3 characters or
 // more loads the lists of chunks holding its rarest trigrams, then the
 // chunks on all of them until a page of results is found (search.rs says how the files
 // are laid out). Served by `cgloss serve`, the server's identifier search
@@ -13,7 +13,6 @@
   var body = document.body;
   var root = body.getAttribute("data-root");      // relative path to the site root
   var langRoot = body.getAttribute("data-langroot"); // relative path to this language's root
-  var shards = {};    // key -> entries, once loaded
   var pending = {};   // key -> true while loading
   var manifest = null;
 
@@ -23,11 +22,11 @@
   var MAX_LOADING = 16; // chunks requested at once
 
   window.cglossSearch = {
-    // pairs of [name prefix, shard file name]
-    manifest: function (pairs) { manifest = {}; pairs.forEach(function (p) { manifest[p[0]] = p[1]; }); refresh(); },
-    add: function (key, entries) { shards[key] = entries; delete pending[key]; refresh(); },
+    // [name prefix, first chunk, last chunk] of each prefix
+    manifest: function (list) { delete pending.manifest; manifest = {}; list.forEach(function (p) { manifest[p[0]] = [p[1], p[2]]; }); refresh(); },
     // every trigram (3 characters each, sorted) and a size-class character each
     grams: function (names, classes, size) {
+      delete pending.grams;
       grams = {};
       for (var i = 0; i < classes.length; i++) grams[names.substr(3 * i, 3)] = parseInt(classes[i], 36);
       chunkSize = size;
@@ -38,6 +37,7 @@
       var list = [], k = 0;
       deltas.forEach(function (d) { k += d; list.push(k); });
       gramLists[gram] = list;
+      delete pending["g" + gram];
       refresh();
     },
     chunk: function (k, entries) { chunks[k] = entries; delete pending["id/" + k]; refresh(); }
@@ -84,8 +84,15 @@
     if (!manifest) { if (!pending.manifest) { pending.manifest = true; load("manifest.js"); } return []; }
     var key = shardKey(q);
     if (key === null) return [];
-    if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return []; }
-    return shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
+    var hits = [];
+    for (var k = manifest[key][0]; k <= manifest[key][1]; k++) {
+      if (!chunks[k]) {
+        if (!pending["id/" + k]) { pending["id/" + k] = true; load("id/" + k + ".js"); }
+        continue;
+      }
+      chunks[k].forEach(function (e) { if (e[0].toLowerCase().indexOf(q) === 0) hits.push(e); });
+    }
+    return hits;
   }
 
   // A trigram's file name, as search.rs writes it.
@@ -210,10 +217,11 @@
   function refresh() {
     var raw = input.value.trim();
     var q = raw.toLowerCase();
-    while (list.firstChild) list.removeChild(list.firstChild);
-    if (!q) return;
     var translated = /[^\x00-\x7f]/.test(q);
-    if (!translated && q.length < 2) return;
+    if (!q || (!translated && q.length < 2)) {
+      while (list.firstChild) list.removeChild(list.firstChild);
+      return;
+    }
     if (!translated && api !== false) { ask(raw); return; }
     if (translated) { show(summaryHits(q), false); return; }
     var found = staticHits(q);
@@ -221,14 +229,23 @@
   }
 
   // Lists the first LIMIT hits, then how many more there are (`more`: the
-  // server has more than it sent).
+  // server has more than it sent). The list is drawn again as shards
+  // arrive: the selected result stays selected, and `aria-busy` says
+  // whether more are on their way.
+  var shown = null;
   function show(hits, more) {
+    var was = list.querySelector("a.active");
+    var keep = shown === input.value && was ? was.getAttribute("href") : null;
+    shown = input.value;
     while (list.firstChild) list.removeChild(list.firstChild);
-    hits.slice(0, LIMIT).forEach(function (e, i) {
+    list.setAttribute("aria-busy", Object.keys(pending).length ? "true" : "false");
+    var top = hits.slice(0, LIMIT);
+    var active = keep && top.some(function (e) { return langRoot + e[2] === keep; }) ? keep : null;
+    top.forEach(function (e, i) {
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.href = langRoot + e[2];
-      if (i === 0) a.className = "active";
+      if (active ? langRoot + e[2] === active : i === 0) a.className = "active";
       a.appendChild(document.createTextNode(e[0]));
       var kind = document.createElement("span");
       kind.className = "kind";

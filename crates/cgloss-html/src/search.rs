@@ -4,11 +4,13 @@
 //! `tag.member`, and prototypes of functions the tree does not define),
 //! each with the page or anchor it leads to, written three ways:
 //!
-//! - **prefix shards** (`search/manifest.js`, `search/<prefix>.js`): the
-//!   names split by lowercase prefix so that no shard is much over
-//!   `SHARD_BYTES`; a query loads the one shard its prefix falls in;
-//! - **chunks** (`search/id/<n>.js`): the same entries in name order, `CHUNK`
-//!   to a file, so entry `i` is in chunk `i / CHUNK` without a manifest;
+//! - **chunks** (`search/id/<n>.js`): the entries in name order (by
+//!   lowercase name), `CHUNK` to a file, so entry `i` is in chunk
+//!   `i / CHUNK`;
+//! - **prefixes** (`search/manifest.js`): the names split by lowercase
+//!   prefix so that no prefix holds much over `SHARD_BYTES` of entries, each
+//!   prefix with the run of chunks holding its names; a query loads those
+//!   of the longest prefix it starts with;
 //! - **trigrams** (`search/sub/grams.js`, `search/sub/<gram>.js`): for each
 //!   lowercase trigram of the names, the chunks holding a name that contains
 //!   it; `sub/grams.js` lists every trigram with the size class of its list, so
@@ -60,6 +62,8 @@ struct Entry<'a> {
     target: Target<'a>,
     /// Bytes it takes in a shard.
     size: u32,
+    /// Its place in name order (chunk `id / CHUNK`).
+    id: u32,
 }
 
 impl Entry<'_> {
@@ -108,6 +112,7 @@ fn entries<'a>(site: &'a Site) -> Vec<Entry<'a>> {
                 line,
                 target,
                 size: 0,
+                id: 0,
             })
         };
         for (idx, f) in facts.functions.iter().enumerate() {
@@ -201,6 +206,9 @@ fn entries<'a>(site: &'a Site) -> Vec<Entry<'a>> {
             .cmp(&(&b.lower, &b.name, b.kind))
             .then_with(|| a.strings(site).cmp(&b.strings(site)))
     });
+    for (id, e) in out.iter_mut().enumerate() {
+        e.id = id as u32;
+    }
     out
 }
 
@@ -411,8 +419,18 @@ pub fn write_pages<E>(
     let mut shards = BTreeMap::new();
     shard(all.iter().collect(), 2, &mut shards);
     write_substrings(site, &all, write)?;
-    let keys: Vec<(&String, String)> = shards.keys().map(|k| (k, file_name(k))).collect();
-    let manifest: Vec<[&str; 2]> = keys.iter().map(|(k, f)| [k.as_str(), f.as_str()]).collect();
+    // A prefix's names are a run of entries in name order (sorted by
+    // lowercase name, grouped by lowercase prefix): the manifest gives the
+    // chunks holding them, so the entries are written once.
+    let manifest: Vec<(&String, u32, u32)> = shards
+        .iter()
+        .map(|(key, entries)| {
+            let first = entries.iter().map(|e| e.id).min().unwrap_or(0);
+            let last = entries.iter().map(|e| e.id).max().unwrap_or(0);
+            debug_assert_eq!((last - first) as usize + 1, entries.len(), "{key}");
+            (key, first / CHUNK as u32, last / CHUNK as u32)
+        })
+        .collect();
     write(Page {
         path: "search/manifest.js".to_string(),
         bytes: format!(
@@ -421,18 +439,6 @@ pub fn write_pages<E>(
         )
         .into_bytes(),
     })?;
-    for ((key, file), (_, entries)) in keys.iter().zip(&shards) {
-        let strings: Vec<[String; 4]> = entries.iter().map(|e| e.strings(site)).collect();
-        write(Page {
-            path: format!("search/{file}.js"),
-            bytes: format!(
-                "cglossSearch.add({}, {});\n",
-                serde_json::to_string(key).expect("string"),
-                serde_json::to_string(&strings).expect("entries serialize")
-            )
-            .into_bytes(),
-        })?;
-    }
     Ok(())
 }
 
@@ -551,6 +557,19 @@ mod tests {
         assert_eq!(chunks_of("dup"), [0]);
         let late = &pages[&format!("search/id/{last}.js")];
         assert!(late.contains("zz_late_userfaultfd"), "{late}");
+        // A prefix's names are a run of chunks.
+        let manifest = args(&pages["search/manifest.js"]);
+        let range = |key: &str| {
+            let p = manifest[0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p[0] == key)
+                .unwrap();
+            (p[1].as_u64().unwrap(), p[2].as_u64().unwrap())
+        };
+        assert_eq!(range("du"), (0, 0));
+        assert_eq!(range("zz"), (0, last));
         // Members are found by their `tag.member` name.
         assert_eq!(chunks_of("x.f")[0], 0);
         assert_eq!(size_class(1), '0');

@@ -418,8 +418,8 @@ fn browser_anchors_tree_keys_and_narrow_screens() {
     let q = driver.find("#q");
     driver.post(&format!("/element/{q}/value"), json!({"text": "dup_"}));
     driver.wait_for(
-        "return document.querySelectorAll('#results a').length >= 3",
-        "three results for dup_",
+        "return document.querySelectorAll('#results a').length >= 3 && document.getElementById('results').getAttribute('aria-busy') === 'false'",
+        "three results for dup_, all loaded",
     );
     let active = "return [...document.querySelectorAll('#results a')].findIndex(a => a.classList.contains('active'));";
     let at = |driver: &Driver| driver.post("/execute/sync", json!({"script": active, "args": []}));

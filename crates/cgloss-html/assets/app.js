@@ -1,23 +1,46 @@
-// cgloss site: prefix search over a sharded static index (and, on
+// cgloss site: name search over a sharded static index (and, on
 // translated pages, search in the translated summaries), loaded with
-// <script> tags so it works from file:// without a server; served by
-// `cgloss serve`, the server's identifier search instead (every kind of
-// name, by prefix and substring), falling back to the shards when there is
-// no such server. Arrow keys in the results; the language links keep the
-// #anchor. Pages read fine without this script.
+// <script> tags so it works from file:// without a server. A prefix loads
+// the chunks of names starting with it; a substring of 3 characters or
+// more loads the lists of chunks holding its rarest trigrams, then the
+// chunks on all of them until a page of results is found (search.rs says how the files
+// are laid out). Served by `cgloss serve`, the server's identifier search
+// instead, falling back to the shards when there is no such server. Arrow
+// keys in the results; the language links keep the #anchor. Pages read
+// fine without this script.
 (function () {
   "use strict";
   var body = document.body;
   var root = body.getAttribute("data-root");      // relative path to the site root
   var langRoot = body.getAttribute("data-langroot"); // relative path to this language's root
-  var shards = {};    // key -> entries, once loaded
   var pending = {};   // key -> true while loading
   var manifest = null;
 
+  // Substring search: trigram -> size class of its list, chunk size, the
+  // lists (trigram -> chunk numbers) and the chunks (number -> entries).
+  var grams = null, chunkSize = 0, gramLists = {}, chunks = {};
+  var MAX_LOADING = 16; // chunks requested at once
+
   window.cglossSearch = {
-    // pairs of [name prefix, shard file name]
-    manifest: function (pairs) { manifest = {}; pairs.forEach(function (p) { manifest[p[0]] = p[1]; }); refresh(); },
-    add: function (key, entries) { shards[key] = entries; delete pending[key]; refresh(); }
+    // [name prefix, first chunk, last chunk] of each prefix
+    manifest: function (list) { delete pending.manifest; manifest = {}; list.forEach(function (p) { manifest[p[0]] = [p[1], p[2]]; }); refresh(); },
+    // every trigram (3 characters each, sorted) and a size-class character each
+    grams: function (names, classes, size) {
+      delete pending.grams;
+      grams = {};
+      for (var i = 0; i < classes.length; i++) grams[names.substr(3 * i, 3)] = parseInt(classes[i], 36);
+      chunkSize = size;
+      refresh();
+    },
+    // the chunks holding a name with `gram`, as differences
+    gram: function (gram, deltas) {
+      var list = [], k = 0;
+      deltas.forEach(function (d) { k += d; list.push(k); });
+      gramLists[gram] = list;
+      delete pending["g" + gram];
+      refresh();
+    },
+    chunk: function (k, entries) { chunks[k] = entries; delete pending["id/" + k]; refresh(); }
   };
 
   function load(src) {
@@ -61,8 +84,77 @@
     if (!manifest) { if (!pending.manifest) { pending.manifest = true; load("manifest.js"); } return []; }
     var key = shardKey(q);
     if (key === null) return [];
-    if (!shards[key]) { if (!pending[key]) { pending[key] = true; load(manifest[key] + ".js"); } return []; }
-    return shards[key].filter(function (e) { return e[0].toLowerCase().indexOf(q) === 0; });
+    var hits = [];
+    for (var k = manifest[key][0]; k <= manifest[key][1]; k++) {
+      if (!chunks[k]) {
+        if (!pending["id/" + k]) { pending["id/" + k] = true; load("id/" + k + ".js"); }
+        continue;
+      }
+      chunks[k].forEach(function (e) { if (e[0].toLowerCase().indexOf(q) === 0) hits.push(e); });
+    }
+    return hits;
+  }
+
+  // A trigram's file name, as search.rs writes it.
+  function gramFile(g) {
+    return g.replace(/[^a-z0-9_]/g, function (c) { return "~" + c.charCodeAt(0).toString(16); });
+  }
+
+  // Names holding `q` (3 characters or more): the chunks listed for each of
+  // its GRAMS rarest trigrams (a chunk holding q is on every list), in
+  // order, until more than LIMIT names are found; `more` says chunks were
+  // left unread.
+  var GRAMS = 4, candidates = {};
+  function substringHits(q) {
+    var none = { hits: [], more: false };
+    if (q.length < 3 || /[^\x00-\x7f]/.test(q)) return none;
+    if (!grams) { if (!pending.grams) { pending.grams = true; load("sub/grams.js"); } return none; }
+    var list = candidates[q];
+    if (!list) {
+      var mine = [];
+      for (var i = 0; i + 3 <= q.length; i++) {
+        var g = q.substr(i, 3);
+        if (!Object.prototype.hasOwnProperty.call(grams, g)) return none; // no name holds it
+        if (mine.indexOf(g) < 0) mine.push(g);
+      }
+      mine.sort(function (a, b) { return grams[a] - grams[b]; });
+      mine = mine.slice(0, GRAMS);
+      var missing = mine.filter(function (g) { return !gramLists[g]; });
+      if (missing.length) {
+        missing.forEach(function (g) {
+          if (!pending["g" + g]) { pending["g" + g] = true; load("sub/" + gramFile(g) + ".js"); }
+        });
+        return none;
+      }
+      var count = {};
+      mine.forEach(function (g) { gramLists[g].forEach(function (k) { count[k] = (count[k] || 0) + 1; }); });
+      list = gramLists[mine[0]].filter(function (k) { return count[k] === mine.length; });
+      candidates[q] = list;
+    }
+    var hits = [], loading = 0;
+    for (var j = 0; j < list.length; j++) {
+      var entries = chunks[list[j]];
+      if (!entries) {
+        var key = "id/" + list[j];
+        if (!pending[key]) { pending[key] = true; load(key + ".js"); }
+        if (++loading >= MAX_LOADING) return { hits: hits, more: true };
+        continue;
+      }
+      entries.forEach(function (e) { if (e[0].toLowerCase().indexOf(q) >= 0) hits.push(e); });
+      if (hits.length > LIMIT && loading === 0) return { hits: hits, more: j + 1 < list.length };
+    }
+    return { hits: hits, more: loading > 0 };
+  }
+
+  // Prefix and substring hits, each name once.
+  function staticHits(q) {
+    var seen = {}, hits = [];
+    var sub = substringHits(q);
+    nameHits(q).concat(sub.hits).forEach(function (e) {
+      var key = e[0] + " " + e[2];
+      if (!seen[key]) { seen[key] = true; hits.push(e); }
+    });
+    return { hits: sortHits(q, hits), more: sub.more && hits.length >= LIMIT };
   }
 
   function summaryHits(q) {
@@ -105,35 +197,55 @@
     }, function () { api = false; refresh(); });
   }
 
+  // Best first: the name itself, then names where q starts a word (at the
+  // start, or after `_` or `.`: `dup_userfaultfd` for `userfaultfd`), then
+  // the rest; shorter names first, then by name.
+  function rank(name, q) {
+    var n = name.toLowerCase();
+    if (n === q) return 0;
+    var at = n.indexOf(q);
+    while (at > 0 && n[at - 1] !== "_" && n[at - 1] !== ".") at = n.indexOf(q, at + 1);
+    return at >= 0 ? 1 : 2;
+  }
+
   function sortHits(q, hits) {
     return hits.sort(function (a, b) {
-      var ea = a[0].toLowerCase() === q ? 0 : 1, eb = b[0].toLowerCase() === q ? 0 : 1;
-      var pa = a[0].toLowerCase().indexOf(q) === 0 ? 0 : 1, pb = b[0].toLowerCase().indexOf(q) === 0 ? 0 : 1;
-      return ea - eb || pa - pb || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+      return rank(a[0], q) - rank(b[0], q) || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     });
   }
 
   function refresh() {
     var raw = input.value.trim();
     var q = raw.toLowerCase();
-    while (list.firstChild) list.removeChild(list.firstChild);
-    if (!q) return;
     var translated = /[^\x00-\x7f]/.test(q);
-    if (!translated && q.length < 2) return;
+    if (!q || (!translated && q.length < 2)) {
+      while (list.firstChild) list.removeChild(list.firstChild);
+      return;
+    }
     if (!translated && api !== false) { ask(raw); return; }
-    var hits = translated ? summaryHits(q) : sortHits(q, nameHits(q));
-    show(hits, false);
+    if (translated) { show(summaryHits(q), false); return; }
+    var found = staticHits(q);
+    show(found.hits, found.more);
   }
 
   // Lists the first LIMIT hits, then how many more there are (`more`: the
-  // server has more than it sent).
+  // server has more than it sent). The list is drawn again as shards
+  // arrive: the selected result stays selected, and `aria-busy` says
+  // whether more are on their way.
+  var shown = null;
   function show(hits, more) {
+    var was = list.querySelector("a.active");
+    var keep = shown === input.value && was ? was.getAttribute("href") : null;
+    shown = input.value;
     while (list.firstChild) list.removeChild(list.firstChild);
-    hits.slice(0, LIMIT).forEach(function (e, i) {
+    list.setAttribute("aria-busy", Object.keys(pending).length ? "true" : "false");
+    var top = hits.slice(0, LIMIT);
+    var active = keep && top.some(function (e) { return langRoot + e[2] === keep; }) ? keep : null;
+    top.forEach(function (e, i) {
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.href = langRoot + e[2];
-      if (i === 0) a.className = "active";
+      if (active ? langRoot + e[2] === active : i === 0) a.className = "active";
       a.appendChild(document.createTextNode(e[0]));
       var kind = document.createElement("span");
       kind.className = "kind";

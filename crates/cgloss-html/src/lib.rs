@@ -46,6 +46,10 @@ pub struct SiteConfig {
     pub generated: String,
     /// Last-modified date of each file (by `FileId`), already formatted.
     pub modified: Vec<String>,
+    /// Whether the site has a source view of each file (`source/<file>.html`):
+    /// then function pages link each line to it, and file pages link to it.
+    /// `cgloss serve` always has one; `cgloss site` with `--source`.
+    pub source: bool,
 }
 
 /// One output file.
@@ -119,7 +123,7 @@ pub enum Route {
         id: FnId,
     },
     /// The source view of a file (`source/<file>.html`; `cgloss serve`
-    /// renders it, `cgloss site` does not write it).
+    /// renders it, `cgloss site --source` writes it).
     Source {
         /// The file.
         file: FileId,
@@ -550,7 +554,12 @@ impl<'a> Site<'a> {
                 tag = format!("{kind} {name}");
                 ('r', tag.as_str())
             }
+            "enum" => {
+                tag = format!("enum {name}");
+                ('n', tag.as_str())
+            }
             "enum_constant" => ('e', name),
+            "typedef" => ('t', name),
             "variable" => ('v', name),
             "member" => ('m', name.rsplit('.').next().unwrap_or(name)),
             _ => return self.file_url(file),
@@ -565,6 +574,25 @@ impl<'a> Site<'a> {
     /// The source view of a file, from the site root.
     pub fn source_url(&self, file: FileId) -> String {
         format!("source/{}.html", safe_path(&self.index.file(file).path))
+    }
+
+    /// The link from `page` (relative to a language root) to the source
+    /// view of `file`, at `#L<line>` when given; `None` when the site has no
+    /// source view.
+    fn source_href(&self, page: &str, file: FileId, line: Option<u32>) -> Option<String> {
+        if !self.parts.config.source {
+            return None;
+        }
+        let mut href = relative(page, &format!("../{}", self.source_url(file)));
+        if let Some(line) = line {
+            let _ = write!(href, "#L{line}");
+        }
+        Some(href)
+    }
+
+    /// Whether the site has a source view (`SiteConfig::source`).
+    pub fn has_source(&self) -> bool {
+        self.parts.config.source
     }
 
     fn dir_url(dir: &str) -> String {
@@ -830,6 +858,20 @@ impl<'a> Site<'a> {
                 .iter()
                 .map(|g| item('v', &g.name, g.line, &g.doc)),
         );
+        // Typedefs and named enums: search and the source view link here.
+        let mut types: Vec<Item> = facts
+            .typedefs
+            .iter()
+            .map(|t| item('t', &t.name, t.line, &t.doc))
+            .collect();
+        types.extend(
+            facts
+                .enums
+                .iter()
+                .filter(|e| !e.tag.contains('{'))
+                .map(|e| item('n', &e.tag, e.line, &e.doc)),
+        );
+        types.sort_by_key(|t| t.line);
         #[derive(Serialize)]
         struct Ctx<'a> {
             #[serde(flatten)]
@@ -841,6 +883,8 @@ impl<'a> Site<'a> {
             macros: Vec<Item>,
             prototypes: Vec<Item>,
             consts: Vec<Item>,
+            types: Vec<Item>,
+            source_href: Option<String>,
         }
         let ctx = Ctx {
             common: self.common(
@@ -860,6 +904,8 @@ impl<'a> Site<'a> {
             macros,
             prototypes,
             consts,
+            types,
+            source_href: self.source_href(&page, file, None),
         };
         Page {
             path: format!("{}/{page}", lang_code(lang)),
@@ -1111,6 +1157,9 @@ impl<'a> Site<'a> {
             tree_callers: TreeNode,
             tree_callees: TreeNode,
             modified: &'a str,
+            /// The source view of the file, when the site has one: each
+            /// line number links to its line there.
+            source_href: Option<String>,
         }
         let f = self.index.function(id);
         let file_href = relative(
@@ -1141,6 +1190,7 @@ impl<'a> Site<'a> {
             callees,
             referenced_by,
             file_href,
+            source_href: self.source_href(&page, id.file, None),
             tree_callers: self.tree_node(id, &page, 0, true, &mut { TREE_BUDGET }),
             tree_callees: self.tree_node(id, &page, 0, false, &mut { TREE_BUDGET }),
             modified: self
@@ -1287,6 +1337,7 @@ mod tests {
             langs: vec![Lang::En, Lang::Zh],
             generated: String::new(),
             modified: Vec::new(),
+            source: false,
         }
     }
 

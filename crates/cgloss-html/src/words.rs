@@ -19,6 +19,8 @@ pub struct HtmlWords {
     macros: &'static str,
     prototypes: &'static str,
     consts: &'static str,
+    types: &'static str,
+    source_view: &'static str,
     source: &'static str,
     last_modified: &'static str,
     generated: &'static str,
@@ -47,7 +49,7 @@ pub struct HtmlWords {
 static EN: HtmlWords = HtmlWords {
     title: "Function report",
     home: "Home",
-    search: "Search functions, structs, macros",
+    search: "Search names: functions, structs, members, macros…",
     files: "files",
     files_title: "Files",
     functions: "functions",
@@ -58,6 +60,8 @@ static EN: HtmlWords = HtmlWords {
     macros: "Macros",
     prototypes: "Declarations",
     consts: "Constants and variables",
+    types: "Types",
+    source_view: "Source view",
     source: "Source",
     last_modified: "Last modified",
     generated: "Generated",
@@ -76,14 +80,14 @@ static EN: HtmlWords = HtmlWords {
     referenced_by: "Referenced by",
     call_tree: "Call tree",
     call_tree_link: "Callers and callees, three levels each",
-    kinds: r#"{"f":"function","s":"struct","u":"union","m":"macro","function":"function","macro":"macro","struct":"struct","union":"union","enum":"enum","enum_constant":"enum constant","typedef":"typedef","global":"global","member":"member"}"#,
+    kinds: r#"{"f":"function","p":"declaration","s":"struct","u":"union","m":"macro","e":"enum","c":"enum constant","t":"typedef","v":"global",".":"member","function":"function","macro":"macro","struct":"struct","union":"union","enum":"enum","enum_constant":"enum constant","typedef":"typedef","global":"global","member":"member"}"#,
     search_more: "{n} of {total} shown: type more to narrow",
 };
 
 static ZH: HtmlWords = HtmlWords {
     title: "函数逻辑报告",
     home: "首页",
-    search: "搜索函数、结构体、宏",
+    search: "搜索名称：函数、结构体、成员、宏……",
     files: "个文件",
     files_title: "文件",
     functions: "个函数",
@@ -94,6 +98,8 @@ static ZH: HtmlWords = HtmlWords {
     macros: "宏",
     prototypes: "函数声明",
     consts: "常量与变量",
+    types: "类型",
+    source_view: "源码视图",
     source: "源文件",
     last_modified: "最后修改",
     generated: "生成于",
@@ -112,7 +118,7 @@ static ZH: HtmlWords = HtmlWords {
     referenced_by: "被引用",
     call_tree: "调用树",
     call_tree_link: "调用者与被调用者，各三层",
-    kinds: r#"{"f":"函数","s":"结构体","u":"联合体","m":"宏","function":"函数","macro":"宏","struct":"结构体","union":"联合体","enum":"枚举","enum_constant":"枚举常量","typedef":"类型定义","global":"全局变量","member":"成员"}"#,
+    kinds: r#"{"f":"函数","p":"函数声明","s":"结构体","u":"联合体","m":"宏","e":"枚举","c":"枚举常量","t":"类型定义","v":"全局变量",".":"成员","function":"函数","macro":"宏","struct":"结构体","union":"联合体","enum":"枚举","enum_constant":"枚举常量","typedef":"类型定义","global":"全局变量","member":"成员"}"#,
     search_more: "共 {total} 个，显示前 {n} 个：继续输入以缩小范围",
 };
 

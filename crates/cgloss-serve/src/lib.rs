@@ -19,6 +19,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use names::Names;
+pub use source::spans;
 pub use state::{inside, App, Host, Loaded, Settings, Snapshot};
 
 /// Version of the JSON API (`/api/v1/`), reported by `GET /api/v1/`.

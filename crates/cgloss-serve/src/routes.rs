@@ -216,7 +216,7 @@ pub fn render_page(app: &App, snapshot: &Snapshot, path: &str) -> Result<Vec<u8>
             let text = app
                 .read_text(rel)
                 .ok_or_else(|| ApiError::not_found(format!("{rel}: cannot be read")))?;
-            let spans = crate::source::spans(snapshot, file, &text);
+            let spans = crate::source::spans(&site, &snapshot.index, &snapshot.names, file, &text);
             Some(site.source_page(file, &text, &spans))
         }
     };

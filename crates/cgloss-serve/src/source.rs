@@ -1,15 +1,15 @@
 //! The source view's spans: the classes of the tree-sitter parse, and for
 //! each identifier or type name the definition it links to, with its doc
-//! as a tooltip.
+//! as a tooltip; the name of each function definition links to its own
+//! report. `cgloss serve` and `cgloss site --source` both make them here.
 
 use std::collections::HashMap;
 
-use cgloss_html::SourceSpan;
-use cgloss_index::{FileId, FnId};
+use cgloss_html::{Site, SourceSpan};
+use cgloss_index::{FileId, FnId, Index};
 use cgloss_syntax::Class;
 
-use crate::names::Def;
-use crate::state::Snapshot;
+use crate::names::{Def, Names};
 
 /// Kinds an identifier links to, best first; and a type name's.
 const VALUE_KINDS: [&str; 6] = [
@@ -33,8 +33,7 @@ fn choose<'n>(defs: &'n [Def], kinds: &[&str], file: FileId) -> Option<&'n Def> 
 }
 
 /// The doc summary of a definition, when it has one.
-fn summary(snapshot: &Snapshot, name: &str, d: &Def) -> Option<String> {
-    let index = &snapshot.index;
+fn summary(index: &Index, name: &str, d: &Def) -> Option<String> {
     let facts = index.file(d.file);
     let doc = match d.kind() {
         "function" => {
@@ -80,32 +79,70 @@ fn summary(snapshot: &Snapshot, name: &str, d: &Def) -> Option<String> {
     doc.map(|doc| cgloss_report::gloss(&doc.summary))
 }
 
-/// The spans of `text`, the text of `file`.
-pub fn spans(snapshot: &Snapshot, file: FileId, text: &str) -> Vec<SourceSpan> {
-    let site = snapshot.site();
+/// The spans of `text`, the text of `file`, for the source view of `site`
+/// (of `index`, whose names are `names`).
+pub fn spans(
+    site: &Site,
+    index: &Index,
+    names: &Names,
+    file: FileId,
+    text: &str,
+) -> Vec<SourceSpan> {
     let lang = site.langs().first().map_or("en", |l| match l {
         cgloss_report::Lang::En => "en",
         cgloss_report::Lang::Zh => "zh",
     });
+    // A definition's name links to that definition's report, even where a
+    // file defines the name twice (`#if` alternatives).
+    let defined: HashMap<(u32, &str), u32> = index
+        .file(file)
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(idx, f)| ((f.line, f.name.as_str()), idx as u32))
+        .collect();
+    let (mut line, mut counted) = (1u32, 0usize);
     let mut links: HashMap<(&str, bool), Option<(String, String)>> = HashMap::new();
     cgloss_syntax::highlight(text)
         .into_iter()
         .map(|h| {
+            line += text.as_bytes()[counted..h.start.max(counted)]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32;
+            counted = counted.max(h.start);
+            let name = &text[h.start..h.end];
+            if h.class == Class::Identifier {
+                if let Some(&idx) = defined.get(&(line, name)) {
+                    let id = FnId { file, idx };
+                    let path = &index.file(file).path;
+                    let mut title = format!("function {name} · {path}:{line}");
+                    if let Some((doc, _)) = index.function_doc(id) {
+                        title = format!("{}\n{title}", cgloss_report::gloss(&doc.summary));
+                    }
+                    return SourceSpan {
+                        start: h.start,
+                        end: h.end,
+                        class: h.class.name(),
+                        href: Some(format!("{lang}/{}", site.function_url(id))),
+                        title: Some(title),
+                    };
+                }
+            }
             let kinds: Option<&[&str]> = match h.class {
                 Class::Identifier => Some(&VALUE_KINDS),
                 Class::Type => Some(&TYPE_KINDS),
                 _ => None,
             };
-            let name = &text[h.start..h.end];
             let link = kinds.and_then(|kinds| {
                 links
                     .entry((name, h.class == Class::Type))
                     .or_insert_with(|| {
-                        let i = snapshot.names.find(name)?;
-                        let d = choose(snapshot.names.defs(i), kinds, file)?;
-                        let path = &snapshot.index.file(d.file).path;
+                        let i = names.find(name)?;
+                        let d = choose(names.defs(i), kinds, file)?;
+                        let path = &index.file(d.file).path;
                         let mut title = format!("{} {name} · {path}:{}", d.kind(), d.line);
-                        if let Some(s) = summary(snapshot, name, d) {
+                        if let Some(s) = summary(index, name, d) {
                             title = format!("{s}\n{title}");
                         }
                         let url = site.symbol_url(d.file, d.kind(), name, d.line, Some(d.idx));

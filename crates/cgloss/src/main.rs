@@ -203,6 +203,11 @@ enum Command {
         /// user's cache folder, when `cgloss index` made one).
         #[arg(long)]
         index: Option<PathBuf>,
+        /// Also write the source view of every file (`source/<file>.html`,
+        /// the one `cgloss serve` shows), linked from function and file
+        /// pages; it adds several times the tree's size.
+        #[arg(long)]
+        source: bool,
         #[command(flatten)]
         glossary: GlossaryArgs,
     },
@@ -415,6 +420,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
             title,
             force,
             index,
+            source,
             glossary,
         } => {
             let langs = dedup_langs(lang);
@@ -427,6 +433,7 @@ fn run(cli: Cli, messages: &Messages) -> anyhow::Result<Status> {
                     force,
                     index,
                     glossary: glossary.load()?,
+                    source,
                 },
                 messages,
             )

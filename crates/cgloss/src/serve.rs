@@ -57,6 +57,7 @@ impl TreeHost {
             &self.langs,
             &tree,
             crate::site::generated()?,
+            true,
         );
         Ok(cgloss_serve::Loaded {
             index: tree.index,

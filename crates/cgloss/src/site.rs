@@ -33,6 +33,8 @@ pub struct SiteArgs {
     pub force: bool,
     pub index: Option<PathBuf>,
     pub glossary: cgloss_report::Glossary,
+    /// Also write the source view of every file (`source/…`).
+    pub source: bool,
 }
 
 struct Writer {
@@ -170,13 +172,15 @@ pub fn generated() -> anyhow::Result<String> {
 
 /// What every page of the site of `tree` shares: its title (`title`, else
 /// from the tree), languages, generation date and each file's last change
-/// (its last commit in a git checkout, else its mtime).
+/// (its last commit in a git checkout, else its mtime), and whether it has
+/// a source view.
 pub fn config(
     root: &Path,
     title: Option<&str>,
     langs: &[Lang],
     tree: &crate::build::Tree,
     generated: String,
+    source: bool,
 ) -> SiteConfig {
     let git = git_dates(root);
     let modified = tree
@@ -198,6 +202,7 @@ pub fn config(
         langs: langs.to_vec(),
         generated,
         modified,
+        source,
     }
 }
 
@@ -273,8 +278,11 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
             &args.langs,
             &tree,
             generated,
+            args.source,
         ),
     );
+    // The source view links names as `cgloss serve`'s does: from every name.
+    let names = args.source.then(|| cgloss_serve::Names::new(index));
     let writer = Writer {
         out: args.out.clone(),
         written: Mutex::new(Vec::new()),
@@ -305,6 +313,16 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
                 writer.write(&site.file_page(file_id, lang))?;
             }
             let facts = index.file(file_id);
+            if let Some(names) = &names {
+                let entry = &tree.files[file_id as usize];
+                match crate::discover::read_text(entry, messages, false) {
+                    Some(text) => {
+                        let spans = cgloss_serve::spans(&site, index, names, file_id, &text);
+                        writer.write(&site.source_page(file_id, &text, &spans))?;
+                    }
+                    None => messages.skip(&format!("{}: could not be read again", facts.path)),
+                }
+            }
             if let Some(bodies) = crate::build::bodies(&tree, file_id as usize, messages) {
                 n_functions.fetch_add(bodies.len(), Ordering::Relaxed);
                 for (idx, body) in bodies.iter().enumerate() {

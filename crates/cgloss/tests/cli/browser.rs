@@ -1,7 +1,9 @@
 //! The fixture site in real headless Chromium, driven over WebDriver
 //! (Debian's `chromium` and `chromium-driver`; `.ci/run` installs them):
-//! open the home page from disk, search, follow the result, read a gloss,
-//! switch to Chinese, and fail on any console error. A screenshot of the
+//! open the home page from disk, search (by prefix and by substring),
+//! follow the result, read a gloss, switch to Chinese, and fail on any
+//! console error; and the served site, from a report's line to the source
+//! view and back. A screenshot of the
 //! report page is saved under `target/`.
 
 use std::net::TcpListener;
@@ -219,6 +221,24 @@ fn browser_served_search_source_and_back() {
         "return location.pathname === '/en/kv.c/kv_find.html'",
         "the report page",
     );
+    // A line number of the report opens the source view at that line.
+    let number = driver.find("#L24 td.ln a");
+    driver.post(&format!("/element/{number}/click"), json!({}));
+    driver.wait_for(
+        "return location.pathname === '/source/kv.c.html' && location.hash === '#L24' && document.querySelector('tr:target') !== null",
+        "the source view at the report's line 24",
+    );
+    // The definition's name there leads back to the report.
+    driver.post(
+        "/execute/sync",
+        json!({"script": "document.getElementById('L19').scrollIntoView({block: 'center'});", "args": []}),
+    );
+    let name = driver.find("#L19 a[href$='/en/kv.c/kv_find.html']");
+    driver.post(&format!("/element/{name}/click"), json!({}));
+    driver.wait_for(
+        "return location.pathname === '/en/kv.c/kv_find.html'",
+        "back to the report from its definition",
+    );
     driver.post(
         "/url",
         json!({"url": format!("{base}/source/kv.c.html#L42")}),
@@ -303,6 +323,51 @@ fn browser_search_gloss_and_language_switch() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
+/// The static site's offline search finds names by substring, of every
+/// kind: `userfaultfd` finds `dup_userfaultfd`, a function that does not
+/// start with it (ranked with the names it starts a word of, among 86
+/// names holding it), and `ctx.featu` the member `userfaultfd_ctx.features`,
+/// whose result opens the file page at the member's anchor.
+#[test]
+fn browser_static_substring_search() {
+    let Some((driver, site)) = browser() else {
+        return;
+    };
+    driver.post("/url", json!({"url": page_url(site, "en/index.html")}));
+    driver.wait_for(
+        "return document.readyState === 'complete' && document.getElementById('q') !== null",
+        "the English home page",
+    );
+    let q = driver.find("#q");
+    driver.post(
+        &format!("/element/{q}/value"),
+        json!({"text": "userfaultfd"}),
+    );
+    driver.wait_for(
+        "return [...document.querySelectorAll('#results a')].some(a => a.href.endsWith('/en/fs/userfaultfd.c/dup_userfaultfd.html'))",
+        "dup_userfaultfd among the results for userfaultfd",
+    );
+    driver.post(&format!("/element/{q}/value"), json!({"text": "\u{E00C}"}));
+    driver.post(&format!("/element/{q}/value"), json!({"text": "ctx.featu"}));
+    let href = driver.wait_for(
+        "var a = [...document.querySelectorAll('#results a')].find(a => a.firstChild.textContent === 'userfaultfd_ctx.features'); return a ? a.href : null;",
+        "the member userfaultfd_ctx.features",
+    );
+    let href = href.as_str().unwrap().to_string();
+    assert!(
+        href.contains("/en/fs/userfaultfd.c.html#m70-features"),
+        "{href}"
+    );
+    let result = driver.find("#results a[href$='fs/userfaultfd.c.html#m70-features']");
+    driver.post(&format!("/element/{result}/click"), json!({}));
+    driver.wait_for(
+        "return location.pathname.endsWith('/en/fs/userfaultfd.c.html') && location.hash === '#m70-features' && document.querySelector(':target') !== null",
+        "the file page at the member",
+    );
+    let errors = driver.severe_logs();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
 /// The fixes of issue 10, item 10: an anchor is not hidden under the sticky
 /// header, the call tree's "… N" opens, the arrow keys move the search
 /// selection, the language links keep the anchor, the Chinese search finds
@@ -353,8 +418,8 @@ fn browser_anchors_tree_keys_and_narrow_screens() {
     let q = driver.find("#q");
     driver.post(&format!("/element/{q}/value"), json!({"text": "dup_"}));
     driver.wait_for(
-        "return document.querySelectorAll('#results a').length >= 3",
-        "three results for dup_",
+        "return document.querySelectorAll('#results a').length >= 3 && document.getElementById('results').getAttribute('aria-busy') === 'false'",
+        "three results for dup_, all loaded",
     );
     let active = "return [...document.querySelectorAll('#results a')].findIndex(a => a.classList.contains('active'));";
     let at = |driver: &Driver| driver.post("/execute/sync", json!({"script": active, "args": []}));

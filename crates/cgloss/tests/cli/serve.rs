@@ -140,8 +140,9 @@ fn pages_equal_site(root: &Path) {
     let index = tmp.path().join("index.sqlite");
     let out = tmp.path().join("site");
     index_tree(root, &index);
+    // The served site has a source view: the static one with `--source`.
     let run = Command::new(env!("CARGO_BIN_EXE_cgloss"))
-        .args(["site", "--root"])
+        .args(["site", "--source", "--root"])
         .arg(root)
         .arg("--index")
         .arg(&index)
@@ -155,6 +156,7 @@ fn pages_equal_site(root: &Path) {
     let server = start(root, &index, &[]);
     let pages = site_files(&out);
     assert!(pages.len() > 20, "{} pages", pages.len());
+    assert!(pages.iter().any(|p| p.starts_with("source")));
     for page in &pages {
         let url = format!("/{}", page.to_str().unwrap());
         let reply = server.get(&url);
@@ -472,6 +474,21 @@ fn serve_source_view() {
         assert_eq!(server.get(&format!("/{target}")).status, 200, "{target}");
     }
     assert_eq!(server.get("/source/nothing.c.html").status, 404);
+    // A report's line numbers lead to the source view, and the definition's
+    // name there back to the report; the file page links to it too.
+    let report = String::from_utf8(server.get("/en/kv.c/kv_find.html").body).unwrap();
+    assert!(
+        report.contains("<a href=\"../../source/kv.c.html#L22\">22</a>"),
+        "{report}"
+    );
+    let start = html.find("<tr id=\"L19\">").unwrap();
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("<a href=\"../en/kv.c/kv_find.html\">kv_find</a>"),
+        "{row}"
+    );
+    let file = String::from_utf8(server.get("/en/kv.c.html").body).unwrap();
+    assert!(file.contains("href=\"../source/kv.c.html\""), "{file}");
 }
 
 #[test]

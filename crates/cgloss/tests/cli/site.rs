@@ -133,6 +133,57 @@ fn tiny_site_escapes_source_and_docs() {
     }
 }
 
+/// `cgloss site --source` writes the source view of every file: function
+/// pages link each line number to its line there, file pages link to it,
+/// and each definition's name there links back to its own report (the
+/// second `dev_log` of dev.c to `dev_log.L35.html`); every link resolves.
+/// Without `--source`, no page links into `source/`.
+#[test]
+fn tiny_site_source_view_and_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    assert_eq!(build_site(&tiny_src(), &plain, &[]).status.code(), Some(0));
+    assert!(!plain.join("source").exists());
+    for rel in files(&plain) {
+        let text = std::fs::read_to_string(plain.join(&rel)).unwrap();
+        assert!(
+            !links(&text).iter().any(|l| l.contains("source/")),
+            "{rel:?} links to a source view the site does not have"
+        );
+    }
+    let out = dir.path().join("site");
+    let run = build_site(&tiny_src(), &out, &["--source"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let report = std::fs::read_to_string(out.join("en/drivers/dev.c/dev_probe.html")).unwrap();
+    assert!(
+        report.contains(
+            "<td class=\"ln\"><a href=\"../../../source/drivers/dev.c.html#L17\">17</a></td>"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("<a class=\"src-link\" href=\"../../../source/drivers/dev.c.html#L15\">")
+    );
+    let file = std::fs::read_to_string(out.join("zh/drivers/dev.c.html")).unwrap();
+    assert!(file.contains("<a class=\"src-link\" href=\"../../source/drivers/dev.c.html\">"));
+    let source = std::fs::read_to_string(out.join("source/drivers/dev.c.html")).unwrap();
+    for (line, page) in [
+        (15, "dev_probe.html"),
+        (30, "dev_log.html"),
+        (35, "dev_log.L35.html"),
+    ] {
+        let start = source.find(&format!("<tr id=\"L{line}\">")).unwrap();
+        let row = &source[start..start + source[start..].find("</tr>").unwrap()];
+        assert!(
+            row.contains(&format!("<a href=\"../../en/drivers/dev.c/{page}\">")),
+            "line {line}: {row}"
+        );
+    }
+    let (n_links, broken) = check_links(&out);
+    assert!(broken.is_empty(), "{broken:?}");
+    assert!(n_links > 100, "{n_links} links");
+}
+
 #[test]
 fn site_is_deterministic() {
     let dir = tempfile::tempdir().unwrap();
@@ -335,6 +386,39 @@ fn fixture_site_links_resolve_and_every_function_has_a_page() {
             "{lang}: function pages vs definitions"
         );
     }
+    // Every name search finds leads to a page and anchor that exist: each
+    // kind's target (chunks hold every entry once).
+    let mut anchors: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let (mut n_entries, mut kinds, mut bad) = (0usize, HashSet::new(), Vec::new());
+    for rel in all.iter().filter(|p| p.starts_with("search/id")) {
+        let script = std::fs::read_to_string(site.join(rel)).unwrap();
+        let json = &script[script.find(", ").unwrap() + 2..script.rfind(");").unwrap()];
+        let entries: Vec<[String; 4]> = serde_json::from_str(json).unwrap();
+        for [name, kind, url, _] in entries {
+            n_entries += 1;
+            kinds.insert(kind);
+            let (file, frag) = url.split_once('#').unwrap_or((&url, ""));
+            let target = site.join("en").join(file);
+            let ok = target.is_file()
+                && (frag.is_empty()
+                    || anchors
+                        .entry(target.clone())
+                        .or_insert_with(|| ids(&std::fs::read_to_string(&target).unwrap()))
+                        .contains(frag));
+            if !ok {
+                bad.push(format!("{name} -> {url}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {n_entries}: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(20)]
+    );
+    let mut kinds: Vec<String> = kinds.into_iter().collect();
+    kinds.sort();
+    assert_eq!(kinds, [".", "c", "e", "f", "m", "p", "s", "t", "u", "v"]);
     // Search shards stay small enough to load.
     for rel in all.iter().filter(|p| p.starts_with("search")) {
         let size = std::fs::metadata(site.join(rel)).unwrap().len();

@@ -207,14 +207,17 @@ for t in "${TREES[@]}"; do
     n_star=$(db "SELECT COUNT(*) FROM docs WHERE summary LIKE '*%'")
     # Return types that start with an export macro, as reports show them
     # (the linked Type: line, not the store's column, which holds the type
-    # as written): a word the tree #defines, in capitals. Linux renders
+    # as written): a word the tree #defines, in capitals, called or followed
+    # by another word (`LUA_API int`, `GIT_EXTERN(int)`; a type macro alone,
+    # `U32` or `PCRE2_SIZE *`, is a type, not an export macro). Linux renders
     # 650k reports; only with CORPUS_LINUX_REPORTS=1.
     n_export=-
     if [ "$t" != linux-6.1 ] || [ "${CORPUS_LINUX_REPORTS:-0}" = 1 ]; then
         "$CGLOSS" check --quiet --no-glossary --root "$src" --reports "$work/reports.txt" >"$work/check.out" 2>&1 || true
         db "SELECT DISTINCT name FROM symbols WHERE kind = 'macro'" >"$work/macros.txt"
         n_export=$(awk 'NR == FNR { m[$1] = 1; next }
-            /^Type: / { w = $2; sub(/\(.*/, "", w); if ((w in m) && w == toupper(w) && w ~ /[A-Z]/) n++ }
+            /^Type: / { w = $2; call = w ~ /\(/; sub(/\(.*/, "", w)
+                        if ((w in m) && w == toupper(w) && w ~ /[A-Z]/ && (call || $3 ~ /^[A-Za-z_]/)) n++ }
             END { print n + 0 }' "$work/macros.txt" "$work/reports.txt")
     fi
     # The lexer's comments and literals against tree-sitter's on every file

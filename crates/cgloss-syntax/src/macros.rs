@@ -102,6 +102,11 @@ pub fn macro_specifiers(value: &str) -> Option<Vec<String>> {
     while k < toks.len() {
         let t = toks[k];
         let text = t.text(value);
+        if t.kind == Kind::Str && words.last().is_some_and(|w| w == "extern") {
+            // `extern "C"`: a linkage, part of the storage class.
+            k += 1;
+            continue;
+        }
         if t.kind != Kind::Ident || TYPE_WORDS.contains(&text) {
             return None;
         }
@@ -372,6 +377,8 @@ mod tests {
         let words = |v: &str| macro_specifiers(v).map(|w| w.join(" "));
         assert_eq!(words(""), Some(String::new()));
         assert_eq!(words("extern"), Some("extern".into()));
+        assert_eq!(words("extern \"C\""), Some("extern".into()));
+        assert_eq!(words("\"C\""), None);
         assert_eq!(words(" LUA_API /* api */"), Some("LUA_API".into()));
         assert_eq!(
             words("__attribute__ ((visibility (\"default\")))"),

@@ -369,6 +369,7 @@ impl<'a> Scanner<'a> {
         let mut pieces = Vec::new();
         let mut annotations = Vec::new();
         let mut typed = false;
+        let mut attribute_call = false;
         let mut j = k;
         let mut start = k;
         let name = loop {
@@ -448,6 +449,13 @@ impl<'a> Scanner<'a> {
                 if self.type_like(j + 2, close) && same_line && continues {
                     pieces.push(Piece::Wrapper(j, close));
                     j = close + 1;
+                } else if typed && same_line && next.kind == Kind::Ident && self.is(close + 2, "(")
+                {
+                    // `static unsigned int ALIGNED_(32) name(…)`: a macro
+                    // call between the type and the name is an attribute.
+                    annotations.push((t.start, self.toks[close].end));
+                    attribute_call = true;
+                    j = close + 1;
                 } else {
                     break j;
                 }
@@ -473,7 +481,7 @@ impl<'a> Scanner<'a> {
             .iter()
             .filter(|p| matches!(p, Piece::Wrapper(..)))
             .count();
-        if !(wrappers > 0 || (names >= 1 && typed) || names >= 2) {
+        if !(wrappers > 0 || (names >= 1 && typed) || names >= 2 || attribute_call) {
             return None;
         }
         let keep_last = !typed && wrappers == 0;

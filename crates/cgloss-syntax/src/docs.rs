@@ -691,10 +691,31 @@ fn unwrap_doxygen(text: &str) -> String {
     out
 }
 
+/// Comments that speak to a tool, not a reader (GNU indent, clang-format,
+/// lint): they document nothing, compared without case.
+const TOOL_MARKERS: &[&str] = &[
+    "indent-off",
+    "indent-on",
+    "clang-format off",
+    "clang-format on",
+    "nolint",
+    "linted",
+    "notreached",
+    "argsused",
+];
+
 /// Whether a plain comment's text documents anything: not empty, not only
 /// punctuation, not only a path or file name (`fs/dcache.c`, `-- mpiutil.c
-/// --`), not a licence line, not a heading (ending with `:`).
+/// --`), not a licence line, not a heading (ending with `:`), not a marker
+/// for a tool (`*INDENT-OFF*`, `clang-format off`, curl's `!checksrc!`).
 fn is_documentation(summary: &str) -> bool {
+    let marker = summary
+        .trim()
+        .trim_matches(|c: char| c == '*' || c.is_whitespace())
+        .to_ascii_lowercase();
+    if TOOL_MARKERS.contains(&marker.as_str()) || marker.starts_with("!checksrc!") {
+        return false;
+    }
     let words: Vec<&str> = summary
         .split_whitespace()
         .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
@@ -882,6 +903,25 @@ fn parse_kernel_doc_of(text: &str, declared: Option<&str>) -> Option<Doc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tool_markers_document_nothing() {
+        for marker in [
+            "*INDENT-OFF*",
+            "*INDENT-ON*",
+            "clang-format off",
+            "NOLINT",
+            "!checksrc! disable COPYRIGHT 1",
+        ] {
+            assert!(!is_documentation(marker), "{marker}");
+        }
+        assert!(is_documentation("Turn indenting off for this table"));
+        let src = "/* *INDENT-OFF* */\nstatic const int table[] = { 1 };\n";
+        assert!(
+            plain_doc(&strip_markers("/* *INDENT-OFF* */")).is_none(),
+            "{src}"
+        );
+    }
 
     #[test]
     fn kernel_doc_summary_and_params() {

@@ -120,6 +120,22 @@ impl Driver {
         v[ELEMENT].as_str().expect("element id").to_string()
     }
 
+    /// Waits for the search result link that `find` (a JavaScript
+    /// expression over `a`, each `#results a`) picks, once the search has
+    /// stopped loading, and clicks it in the page; returns its href. The
+    /// list is drawn again as search files arrive, so an element found
+    /// before may be gone when WebDriver would click it.
+    fn click_result(&self, find: &str, what: &str) -> Value {
+        self.wait_for(
+            &format!(
+                "var a = [...document.querySelectorAll('#results a')].find(a => {find});\
+                 if (!a || document.getElementById('results').getAttribute('aria-busy') === 'true') return null;\
+                 var h = a.href; a.click(); return h;"
+            ),
+            what,
+        )
+    }
+
     /// Waits until `script` (a function body) returns a truthy value.
     fn wait_for(&self, script: &str, what: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -211,12 +227,10 @@ fn browser_served_search_source_and_back() {
     );
     let q = driver.find("#q");
     driver.post(&format!("/element/{q}/value"), json!({"text": "_find"}));
-    driver.wait_for(
-        "return [...document.querySelectorAll('#results a')].some(a => a.href.endsWith('/en/kv.c/kv_find.html'))",
+    driver.click_result(
+        "a.href.endsWith('/en/kv.c/kv_find.html')",
         "the kv_find result of a substring search",
     );
-    let result = driver.find("#results a[href$='kv.c/kv_find.html']");
-    driver.post(&format!("/element/{result}/click"), json!({}));
     driver.wait_for(
         "return location.pathname === '/en/kv.c/kv_find.html'",
         "the report page",
@@ -285,13 +299,10 @@ fn browser_search_gloss_and_language_switch() {
     );
     let q = driver.find("#q");
     driver.post(&format!("/element/{q}/value"), json!({"text": "dup_user"}));
-    let href = driver.wait_for(
-        "var a = [...document.querySelectorAll('#results a')].find(a => a.href.endsWith('/fs/userfaultfd.c/dup_userfaultfd.html'));\
-         return a ? a.href : null;",
+    let href = driver.click_result(
+        "a.href.endsWith('/fs/userfaultfd.c/dup_userfaultfd.html')",
         "the dup_userfaultfd search result",
     );
-    let result = driver.find("#results a[href$='fs/userfaultfd.c/dup_userfaultfd.html']");
-    driver.post(&format!("/element/{result}/click"), json!({}));
     driver.wait_for(
         "return location.pathname.endsWith('/en/fs/userfaultfd.c/dup_userfaultfd.html') && document.getElementById('L677') !== null",
         "the report page",
@@ -349,8 +360,8 @@ fn browser_static_substring_search() {
     );
     driver.post(&format!("/element/{q}/value"), json!({"text": "\u{E00C}"}));
     driver.post(&format!("/element/{q}/value"), json!({"text": "ctx.featu"}));
-    let href = driver.wait_for(
-        "var a = [...document.querySelectorAll('#results a')].find(a => a.firstChild.textContent === 'userfaultfd_ctx.features'); return a ? a.href : null;",
+    let href = driver.click_result(
+        "a.firstChild.textContent === 'userfaultfd_ctx.features'",
         "the member userfaultfd_ctx.features",
     );
     let href = href.as_str().unwrap().to_string();
@@ -358,8 +369,6 @@ fn browser_static_substring_search() {
         href.contains("/en/fs/userfaultfd.c.html#m70-features"),
         "{href}"
     );
-    let result = driver.find("#results a[href$='fs/userfaultfd.c.html#m70-features']");
-    driver.post(&format!("/element/{result}/click"), json!({}));
     driver.wait_for(
         "return location.pathname.endsWith('/en/fs/userfaultfd.c.html') && location.hash === '#m70-features' && document.querySelector(':target') !== null",
         "the file page at the member",

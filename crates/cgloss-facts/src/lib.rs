@@ -15,6 +15,27 @@ pub use body::{Declarator, Designator, ElseBranch, Expr, Init, Stmt, StmtKind, T
 /// A line number as users see it: the first line of a file is 1.
 pub type Line = u32;
 
+/// Storage classes and other words of a declaration that say how a function
+/// is stored or called, not what it returns: the pre-pass skips them in a
+/// header, linking in an export macro's body (one list for both).
+pub const STORAGE_WORDS: &[&str] = &[
+    "static",
+    "extern",
+    "inline",
+    "__inline",
+    "__inline__",
+    "__forceinline",
+    "_Noreturn",
+    "register",
+    "auto",
+    "_Thread_local",
+    "__thread",
+    "__extension__",
+    "__cdecl",
+    "__stdcall",
+    "__fastcall",
+];
+
 /// A C type reduced to what member lookup needs: the base type name and how
 /// many pointer (or array) levels sit on top of it.
 ///

@@ -9,24 +9,6 @@ use cgloss_facts::{MacroFact, TypeWord};
 
 use crate::Index;
 
-/// Words of a macro body that say how a function is stored or called, not
-/// what it returns.
-const STORAGE: &[&str] = &[
-    "extern",
-    "inline",
-    "__inline",
-    "__inline__",
-    "__forceinline",
-    "_Noreturn",
-    "register",
-    "_Thread_local",
-    "__thread",
-    "__extension__",
-    "__cdecl",
-    "__stdcall",
-    "__fastcall",
-];
-
 /// Deepest chain of macros followed (`LUALIB_API` → `LUA_API` → `extern`).
 const MAX_DEPTH: u32 = 8;
 
@@ -141,7 +123,7 @@ impl Index {
                 };
                 if w == "static" {
                     is_static = true;
-                } else if STORAGE.contains(&w) {
+                } else if cgloss_facts::STORAGE_WORDS.contains(&w) {
                     continue;
                 } else if params.iter().any(|p| p == w) {
                     uses += 1;

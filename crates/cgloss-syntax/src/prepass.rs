@@ -36,26 +36,6 @@ pub struct Header {
     pub words: Vec<TypeWord>,
 }
 
-/// Storage classes and other words of a header that say nothing of the
-/// return type (the grammar reads them).
-const STORAGE: &[&str] = &[
-    "static",
-    "extern",
-    "inline",
-    "__inline",
-    "__inline__",
-    "__forceinline",
-    "_Noreturn",
-    "register",
-    "auto",
-    "_Thread_local",
-    "__thread",
-    "__extension__",
-    "__cdecl",
-    "__stdcall",
-    "__fastcall",
-];
-
 /// Keywords of a return type.
 const TYPE_KEYWORDS: &[&str] = &[
     "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool",
@@ -423,7 +403,7 @@ impl<'a> Scanner<'a> {
                 }
                 _ => {}
             }
-            if STORAGE.contains(&text) {
+            if cgloss_facts::STORAGE_WORDS.contains(&text) {
                 j += 1;
             } else if TYPE_KEYWORDS.contains(&text) || QUALIFIERS.contains(&text) {
                 typed |= TYPE_KEYWORDS.contains(&text);

@@ -44,7 +44,8 @@ pub struct SiteConfig {
     pub langs: Vec<Lang>,
     /// The generation date, already formatted.
     pub generated: String,
-    /// Last-modified date of each file (by `FileId`), already formatted.
+    /// Last-modified date of each file, in the order of the site's files
+    /// (by path; `FileId` order for a whole index), already formatted.
     pub modified: Vec<String>,
     /// Whether the site has a source view of each file (`source/<file>.html`):
     /// then function pages link each line to it, and file pages link to it.
@@ -66,17 +67,32 @@ pub struct Site<'a> {
     parts: Parts<'a>,
 }
 
-/// What a site of one index prepares once: its configuration, templates,
-/// folders and the page path of every file. Kept beside the index by a
-/// server, which makes a `Site` of both for each request (`Site::of`).
+/// What a site of one tree prepares once: its configuration, templates,
+/// files, folders and the page path of every file. Kept by a server, which
+/// makes a `Site` of them and an index holding what one page needs
+/// (`Site::of`) for each request.
 pub struct SiteParts {
     config: SiteConfig,
     env: Environment<'static>,
+    /// Every file of the tree, by path.
+    files: Vec<FileSummary>,
+    /// Functions with a doc, in the whole tree.
+    documented: usize,
     dirs: BTreeMap<String, DirEntry>,
-    /// File page path (from the language root, without `.html`) to file.
-    files_by_url: HashMap<String, FileId>,
+    /// File page path (from the language root, without `.html`) to the
+    /// file's position in `files`.
+    files_by_url: HashMap<String, usize>,
     /// Folder page path (from the language root) to folder.
     dirs_by_url: HashMap<String, String>,
+}
+
+/// What the folder pages show of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Path relative to the root.
+    pub path: String,
+    /// Function definitions in it.
+    pub n_functions: usize,
 }
 
 enum Parts<'a> {
@@ -112,21 +128,27 @@ pub enum Route {
     File {
         /// Language.
         lang: Lang,
-        /// The file.
-        file: FileId,
+        /// The file's path.
+        path: String,
     },
-    /// A function report page.
+    /// A function report page: of the definition of `name` in `path`, the
+    /// one at `line` when the page is a later definition's
+    /// (`name.L<line>.html`). `Site::page_function` finds it in an index.
     Function {
         /// Language.
         lang: Lang,
-        /// The function.
-        id: FnId,
+        /// The file's path.
+        path: String,
+        /// The function's name.
+        name: String,
+        /// Its line, for a later definition of the name in the file.
+        line: Option<u32>,
     },
     /// The source view of a file (`source/<file>.html`; `cgloss serve`
     /// renders it, `cgloss site --source` writes it).
     Source {
-        /// The file.
-        file: FileId,
+        /// The file's path.
+        path: String,
     },
 }
 
@@ -147,13 +169,37 @@ pub struct SourceSpan {
 #[derive(Default)]
 struct DirEntry {
     dirs: BTreeSet<String>,
-    files: Vec<FileId>,
+    /// Positions in `SiteParts::files`.
+    files: Vec<usize>,
     n_functions: usize,
 }
 
 impl SiteParts {
-    /// Prepares the site of `index`.
+    /// Prepares the site of the whole tree `index`.
     pub fn new(index: &Index, config: SiteConfig) -> SiteParts {
+        let files = index
+            .files()
+            .iter()
+            .map(|f| FileSummary {
+                path: f.path.clone(),
+                n_functions: f.functions.len(),
+            })
+            .collect();
+        let documented = index
+            .all_functions()
+            .filter(|id| index.function_doc(*id).is_some())
+            .count();
+        SiteParts::of_files(files, documented, config)
+    }
+
+    /// Prepares the site of a tree of `files` (sorted by path, as an
+    /// index's), `documented` of whose functions have a doc.
+    pub fn of_files(
+        mut files: Vec<FileSummary>,
+        documented: usize,
+        config: SiteConfig,
+    ) -> SiteParts {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
         for (name, source) in [
@@ -169,16 +215,13 @@ impl SiteParts {
         }
         let mut dirs: BTreeMap<String, DirEntry> = BTreeMap::new();
         dirs.entry(String::new()).or_default();
-        for (file_id, facts) in index.files().iter().enumerate() {
+        for (pos, facts) in files.iter().enumerate() {
             let (parent, _) = facts.path.rsplit_once('/').unwrap_or(("", &facts.path));
-            dirs.entry(parent.to_string())
-                .or_default()
-                .files
-                .push(file_id as FileId);
+            dirs.entry(parent.to_string()).or_default().files.push(pos);
             // Every ancestor knows its child folder and counts the functions.
             let mut dir = parent.to_string();
             loop {
-                dirs.entry(dir.clone()).or_default().n_functions += facts.functions.len();
+                dirs.entry(dir.clone()).or_default().n_functions += facts.n_functions;
                 if dir.is_empty() {
                     break;
                 }
@@ -188,26 +231,69 @@ impl SiteParts {
                 dir = up;
             }
         }
-        let files_by_url = (0..index.files().len() as FileId)
-            .map(|f| (safe_path(&index.file(f).path), f))
+        let files_by_url = files
+            .iter()
+            .enumerate()
+            .map(|(pos, f)| (safe_path(&f.path), pos))
             .collect();
         let dirs_by_url = dirs.keys().map(|d| (Site::dir_url(d), d.clone())).collect();
         SiteParts {
             config,
             env,
+            files,
+            documented,
             dirs,
             files_by_url,
             dirs_by_url,
         }
     }
+
+    /// Every file of the tree, by path.
+    pub fn files(&self) -> &[FileSummary] {
+        &self.files
+    }
+
+    /// The last change of the file at `path`, formatted; empty when unknown.
+    fn modified(&self, path: &str) -> &str {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .and_then(|pos| self.config.modified.get(pos))
+            .map_or("", String::as_str)
+    }
 }
 
 /// Children shown under a call-tree node at each level (the tree is three
-/// levels deep), and the most nodes shown in each direction: enough to
-/// explore, small enough that a whole-kernel site stays a few GB.
-const TREE_FANOUT: [usize; 3] = [12, 5, 3];
+/// levels deep: nodes at depth 0, 1 and 2 have children), and the most
+/// nodes shown in each direction: enough to explore, small enough that a
+/// whole-kernel site stays a few GB.
+pub const TREE_FANOUT: [usize; 3] = [12, 5, 3];
 const TREE_BUDGET: usize = 100;
-const TREE_DEPTH: usize = 3;
+/// Depth of the call tree: nodes at this depth are leaves.
+pub const TREE_DEPTH: usize = 3;
+/// The children of `id` in its call tree, in order: its callers, or what
+/// it calls — a callee the index cannot resolve to a definition is a leaf
+/// (a macro's, or a function outside the tree). The tree shows the first
+/// `TREE_FANOUT[depth]` of them under a node at `depth`.
+pub fn tree_kids(index: &Index, id: FnId, callers: bool) -> Vec<Result<FnId, &str>> {
+    if callers {
+        return index.callers(id).iter().map(|&c| Ok(c)).collect();
+    }
+    index
+        .function(id)
+        .calls
+        .iter()
+        .flat_map(|name| {
+            let targets = index.resolve_functions(name, id.file);
+            if targets.is_empty() {
+                vec![Err(name.as_str())]
+            } else {
+                targets.into_iter().map(Ok).collect()
+            }
+        })
+        .collect()
+}
+
 /// Most leaves listed behind the root's "… N".
 const TREE_REST: usize = 200;
 
@@ -371,6 +457,37 @@ fn anchor(kind: char, line: u32, name: &str) -> String {
     format!("{kind}{line}-{}", name.replace(' ', "-"))
 }
 
+/// The page (from the language root) of a symbol declared in `path` at
+/// `line`, as `Site::symbol_url` gives it: a function definition's report
+/// when its page stem is given (`name`, or `name.L<line>` for a later
+/// definition in the file), else the file page at the symbol's anchor.
+pub fn symbol_page(path: &str, kind: &str, name: &str, line: u32, fn_stem: Option<&str>) -> String {
+    let file_url = format!("{}.html", safe_path(path));
+    let tag;
+    let (letter, anchor_name) = match kind {
+        "function" => match fn_stem {
+            Some(stem) => return format!("{}/{stem}.html", safe_path(path)),
+            None => return file_url,
+        },
+        "prototype" => ('p', name),
+        "macro" => ('d', name),
+        "struct" | "union" => {
+            tag = format!("{kind} {name}");
+            ('r', tag.as_str())
+        }
+        "enum" => {
+            tag = format!("enum {name}");
+            ('n', tag.as_str())
+        }
+        "enum_constant" => ('e', name),
+        "typedef" => ('t', name),
+        "variable" => ('v', name),
+        "member" => ('m', name.rsplit('.').next().unwrap_or(name)),
+        _ => return file_url,
+    };
+    format!("{file_url}#{}", anchor(letter, line, anchor_name))
+}
+
 impl<'a> Site<'a> {
     /// Prepares the site of `index`.
     pub fn new(index: &'a Index, config: SiteConfig) -> Site<'a> {
@@ -399,8 +516,10 @@ impl<'a> Site<'a> {
             return (!rest.is_empty()).then_some(Route::Search);
         }
         if let Some(rest) = path.strip_prefix("source/") {
-            let file = *self.parts.files_by_url.get(rest.strip_suffix(".html")?)?;
-            return Some(Route::Source { file });
+            let pos = *self.parts.files_by_url.get(rest.strip_suffix(".html")?)?;
+            return Some(Route::Source {
+                path: self.parts.files[pos].path.clone(),
+            });
         }
         let (code, rest) = path.split_once('/')?;
         let lang = *self
@@ -416,17 +535,39 @@ impl<'a> Site<'a> {
             });
         }
         let page = rest.strip_suffix(".html")?;
-        if let Some(&file) = self.parts.files_by_url.get(page) {
-            return Some(Route::File { lang, file });
+        if let Some(&pos) = self.parts.files_by_url.get(page) {
+            let path = self.parts.files[pos].path.clone();
+            return Some(Route::File { lang, path });
         }
         let (file_url, fn_stem) = page.rsplit_once('/')?;
-        let file = *self.parts.files_by_url.get(file_url)?;
-        let facts = self.index.file(file);
+        let pos = *self.parts.files_by_url.get(file_url)?;
+        if self.parts.files[pos].n_functions == 0 {
+            return None;
+        }
         // A stem is the name, or `name.L<line>` for a later definition.
         let (name, line) = match fn_stem.rsplit_once(".L") {
-            Some((n, l)) if l.bytes().all(|b| b.is_ascii_digit()) => (n, l.parse::<u32>().ok()),
+            Some((n, l)) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => {
+                (n, Some(l.parse::<u32>().ok()?))
+            }
             _ => (fn_stem, None),
         };
+        if name.is_empty() {
+            return None;
+        }
+        Some(Route::Function {
+            lang,
+            path: self.parts.files[pos].path.clone(),
+            name: name.to_string(),
+            line,
+        })
+    }
+
+    /// The function whose page `Route::Function { path, name, line }` is,
+    /// in this site's index (which must hold every definition of `name` in
+    /// `path`).
+    pub fn page_function(&self, path: &str, name: &str, line: Option<u32>) -> Option<FnId> {
+        let file = self.index.file_id(path)?;
+        let facts = self.index.file(file);
         let idx = facts
             .functions
             .iter()
@@ -435,7 +576,16 @@ impl<'a> Site<'a> {
             file,
             idx: idx as u32,
         };
-        (stem(self.index, id) == fn_stem).then_some(Route::Function { lang, id })
+        let want = match line {
+            Some(l) => format!("{name}.L{l}"),
+            None => name.to_string(),
+        };
+        (stem(self.index, id) == want).then_some(id)
+    }
+
+    /// Every file of the tree, by path.
+    pub fn files(&self) -> &[FileSummary] {
+        &self.parts.files
     }
 
     /// The configured languages.
@@ -542,32 +692,16 @@ impl<'a> Site<'a> {
         line: u32,
         fn_idx: Option<u32>,
     ) -> String {
-        let tag;
-        let (letter, anchor_name) = match kind {
-            "function" => match fn_idx {
-                Some(idx) => return self.function_url(FnId { file, idx }),
-                None => return self.file_url(file),
-            },
-            "prototype" => ('p', name),
-            "macro" => ('d', name),
-            "struct" | "union" => {
-                tag = format!("{kind} {name}");
-                ('r', tag.as_str())
-            }
-            "enum" => {
-                tag = format!("enum {name}");
-                ('n', tag.as_str())
-            }
-            "enum_constant" => ('e', name),
-            "typedef" => ('t', name),
-            "variable" => ('v', name),
-            "member" => ('m', name.rsplit('.').next().unwrap_or(name)),
-            _ => return self.file_url(file),
+        let stem = match (kind, fn_idx) {
+            ("function", Some(idx)) => Some(stem(self.index, FnId { file, idx })),
+            _ => None,
         };
-        format!(
-            "{}#{}",
-            self.file_url(file),
-            anchor(letter, line, anchor_name)
+        symbol_page(
+            &self.index.file(file).path,
+            kind,
+            name,
+            line,
+            stem.as_deref(),
         )
     }
 
@@ -704,8 +838,8 @@ impl<'a> Site<'a> {
         entry
             .files
             .iter()
-            .map(|&f| {
-                let facts = self.index.file(f);
+            .map(|&pos| {
+                let facts = &self.parts.files[pos];
                 Listed {
                     name: facts
                         .path
@@ -713,8 +847,8 @@ impl<'a> Site<'a> {
                         .next()
                         .unwrap_or(&facts.path)
                         .to_string(),
-                    href: relative(page, &self.file_url(f)),
-                    n_functions: facts.functions.len(),
+                    href: relative(page, &format!("{}.html", safe_path(&facts.path))),
+                    n_functions: facts.n_functions,
                 }
             })
             .collect()
@@ -734,13 +868,9 @@ impl<'a> Site<'a> {
         {
             let page = Self::dir_url(dir);
             if dir.is_empty() {
-                let n_files = self.index.files().len();
-                let n_functions: usize = self.index.files().iter().map(|f| f.functions.len()).sum();
-                let documented = self
-                    .index
-                    .all_functions()
-                    .filter(|id| self.index.function_doc(*id).is_some())
-                    .count();
+                let n_files = self.parts.files.len();
+                let n_functions: usize = self.parts.files.iter().map(|f| f.n_functions).sum();
+                let documented = self.parts.documented;
                 #[derive(Serialize)]
                 struct Ctx<'a> {
                     #[serde(flatten)]
@@ -893,12 +1023,7 @@ impl<'a> Site<'a> {
                 self.crumbs(&facts.path, &page, None, Vec::new()),
             ),
             path: &facts.path,
-            modified: self
-                .parts
-                .config
-                .modified
-                .get(file as usize)
-                .map_or("", String::as_str),
+            modified: self.parts.modified(&facts.path),
             functions,
             records,
             macros,
@@ -1193,12 +1318,7 @@ impl<'a> Site<'a> {
             source_href: self.source_href(&page, id.file, None),
             tree_callers: self.tree_node(id, &page, 0, true, &mut { TREE_BUDGET }),
             tree_callees: self.tree_node(id, &page, 0, false, &mut { TREE_BUDGET }),
-            modified: self
-                .parts
-                .config
-                .modified
-                .get(id.file as usize)
-                .map_or("", String::as_str),
+            modified: self.parts.modified(self.index.path(id)),
         };
         Page {
             path: format!("{}/{page}", lang_code(lang)),
@@ -1230,23 +1350,7 @@ impl<'a> Site<'a> {
         if depth >= TREE_DEPTH {
             return node;
         }
-        // Callees the index cannot resolve to a definition stay as leaves
-        // (a macro's, or a function outside the tree).
-        let kids: Vec<Result<FnId, &str>> = if callers {
-            self.index.callers(id).iter().map(|&c| Ok(c)).collect()
-        } else {
-            f.calls
-                .iter()
-                .flat_map(|name| {
-                    let targets = self.index.resolve_functions(name, id.file);
-                    if targets.is_empty() {
-                        vec![Err(name.as_str())]
-                    } else {
-                        targets.into_iter().map(Ok).collect()
-                    }
-                })
-                .collect()
-        };
+        let kids = tree_kids(self.index, id, callers);
         for kid in &kids {
             if node.children.len() < TREE_FANOUT[depth] && *budget > 0 {
                 *budget -= 1;
@@ -1365,15 +1469,21 @@ mod tests {
             }
             for file in 0..2 {
                 let page = site.file_page(file, lang);
-                assert_eq!(site.route(&page.path), Some(Route::File { lang, file }));
+                let path = index.file(file).path.clone();
+                assert_eq!(site.route(&page.path), Some(Route::File { lang, path }));
             }
             for id in index.all_functions() {
                 let path = format!("{}/{}", lang_code(lang), site.function_url(id));
-                assert_eq!(
-                    site.route(&path),
-                    Some(Route::Function { lang, id }),
-                    "{path}"
-                );
+                let Some(Route::Function {
+                    path: file,
+                    name,
+                    line,
+                    ..
+                }) = site.route(&path)
+                else {
+                    panic!("{path}: not a function page");
+                };
+                assert_eq!(site.page_function(&file, &name, line), Some(id), "{path}");
             }
         }
         // The second `g` of fs/two.c has a page of its own.
@@ -1381,16 +1491,26 @@ mod tests {
             site.route("en/fs/two.c/g.L4.html"),
             Some(Route::Function {
                 lang: Lang::En,
-                id: FnId { file: 1, idx: 1 }
+                path: "fs/two.c".to_string(),
+                name: "g".to_string(),
+                line: Some(4),
             })
         );
+        assert_eq!(
+            site.page_function("fs/two.c", "g", Some(4)),
+            Some(FnId { file: 1, idx: 1 })
+        );
+        // Stems no definition has route, but show no function.
+        for (name, line) in [("g", Some(3)), ("h", None), ("g", Some(2))] {
+            assert_eq!(site.page_function("fs/two.c", name, line), None, "{name}");
+        }
         for missing in [
             "",
             "fr/index.html",
             "en/fs/a b.c.html",
-            "en/fs/two.c/g.L3.html",
-            "en/fs/two.c/h.html",
             "en/fs/nothing.c.html",
+            "en/fs/nothing.c/f.html",
+            "en/fs/two.c/.L3.html",
             "en/fs/index.htm",
             "assets/other.css",
             "search/",
@@ -1400,7 +1520,8 @@ mod tests {
         assert!(site.route("en/fs/a~20b.c.html").is_some());
         for file in 0..2 {
             let url = site.source_url(file);
-            assert_eq!(site.route(&url), Some(Route::Source { file }), "{url}");
+            let path = index.file(file).path.clone();
+            assert_eq!(site.route(&url), Some(Route::Source { path }), "{url}");
         }
         assert_eq!(site.route("source/fs/nothing.c.html"), None);
     }

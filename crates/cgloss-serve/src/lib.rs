@@ -19,9 +19,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use names::Names;
+pub use names::{Def, Names, NamesBuilder, KINDS};
 pub use source::spans;
-pub use state::{inside, App, Host, Loaded, Settings, Snapshot};
+pub use state::{inside, App, Facts, Host, Loaded, Need, Settings, Snapshot, Whole, STALE};
 
 /// Version of the JSON API (`/api/v1/`), reported by `GET /api/v1/`.
 pub const API_VERSION: &str = "1.0";

@@ -3,8 +3,6 @@
 //! globals, members as `tag.member`) in one sorted buffer, found by prefix
 //! (binary search) or substring (`memchr::memmem` over the buffer).
 
-use std::borrow::Cow;
-
 use cgloss_index::{FileId, Index};
 use memchr::memmem;
 
@@ -76,26 +74,85 @@ fn tag_name(tag: &str) -> Option<&str> {
     (!name.is_empty() && !name.starts_with('{')).then_some(name)
 }
 
-impl Names {
-    /// The names of `index`.
-    pub fn new(index: &Index) -> Names {
-        let mut all: Vec<(Cow<str>, Def)> = Vec::new();
-        for (file_id, facts) in index.files().iter().enumerate() {
-            let file = file_id as FileId;
-            let def = |kind: &str, line: u32, idx: u32| Def {
+/// Gathers names one at a time, then sorts them into `Names`: the names
+/// kept in one buffer, not one allocation each (the kernel has 8 million).
+#[derive(Default)]
+pub struct NamesBuilder {
+    /// Every name pushed, each followed by `\n`.
+    arena: String,
+    /// Start of a name in `arena`, and its definition.
+    entries: Vec<(u32, Def)>,
+}
+
+impl NamesBuilder {
+    /// Adds a definition of `name` (an empty name, or one holding a
+    /// newline, is left out). `kind` is one of `KINDS`.
+    pub fn push(&mut self, name: &str, kind: &str, file: FileId, line: u32, idx: u32) {
+        if name.is_empty() || name.contains('\n') {
+            return;
+        }
+        let start = self.arena.len() as u32;
+        self.arena.push_str(name);
+        self.arena.push('\n');
+        self.entries.push((
+            start,
+            Def {
                 file,
                 line,
                 kind: kind_of(kind),
                 idx,
-            };
+            },
+        ));
+    }
+
+    /// The names, sorted, each definition once.
+    pub fn finish(self) -> Names {
+        let NamesBuilder { arena, mut entries } = self;
+        let name_at = |start: u32| {
+            let rest = &arena[start as usize..];
+            &rest[..rest.find('\n').unwrap_or(rest.len())]
+        };
+        entries.sort_unstable_by(|a, b| name_at(a.0).cmp(name_at(b.0)).then(a.1.cmp(&b.1)));
+        entries.dedup_by(|a, b| a.1 == b.1 && name_at(a.0) == name_at(b.0));
+        let mut names = Names {
+            buf: String::from("\n"),
+            starts: Vec::new(),
+            def_starts: Vec::new(),
+            defs: Vec::with_capacity(entries.len()),
+        };
+        let mut last: Option<&str> = None;
+        for &(start, def) in &entries {
+            let name = name_at(start);
+            if last != Some(name) {
+                names.starts.push(names.buf.len() as u32);
+                names.def_starts.push(names.defs.len() as u32);
+                names.buf.push_str(name);
+                names.buf.push('\n');
+                last = Some(name);
+            }
+            names.defs.push(def);
+        }
+        names.starts.push(names.buf.len() as u32);
+        names.def_starts.push(names.defs.len() as u32);
+        names.buf.shrink_to_fit();
+        names
+    }
+}
+
+impl Names {
+    /// The names of `index`.
+    pub fn new(index: &Index) -> Names {
+        let mut all = NamesBuilder::default();
+        for (file_id, facts) in index.files().iter().enumerate() {
+            let file = file_id as FileId;
             for (idx, f) in facts.functions.iter().enumerate() {
-                all.push((Cow::Borrowed(&f.name), def("function", f.line, idx as u32)));
+                all.push(&f.name, "function", file, f.line, idx as u32);
             }
             for p in &facts.prototypes {
-                all.push((Cow::Borrowed(&p.name), def("prototype", p.line, 0)));
+                all.push(&p.name, "prototype", file, p.line, 0);
             }
             for m in &facts.macros {
-                all.push((Cow::Borrowed(&m.name), def("macro", m.line, 0)));
+                all.push(&m.name, "macro", file, m.line, 0);
             }
             for r in &facts.records {
                 let Some(tag) = tag_name(&r.tag) else {
@@ -106,52 +163,43 @@ impl Names {
                 } else {
                     "struct"
                 };
-                all.push((Cow::Borrowed(tag), def(kind, r.line, 0)));
+                all.push(tag, kind, file, r.line, 0);
                 for m in &r.members {
-                    all.push((
-                        Cow::Owned(format!("{tag}.{}", m.name)),
-                        def("member", m.line, 0),
-                    ));
+                    all.push(&format!("{tag}.{}", m.name), "member", file, m.line, 0);
                 }
             }
             for e in &facts.enums {
                 if let Some(tag) = tag_name(&e.tag) {
-                    all.push((Cow::Borrowed(tag), def("enum", e.line, 0)));
+                    all.push(tag, "enum", file, e.line, 0);
                 }
             }
             for e in &facts.enum_consts {
-                all.push((Cow::Borrowed(&e.name), def("enum_constant", e.line, 0)));
+                all.push(&e.name, "enum_constant", file, e.line, 0);
             }
             for t in &facts.typedefs {
-                all.push((Cow::Borrowed(&t.name), def("typedef", t.line, 0)));
+                all.push(&t.name, "typedef", file, t.line, 0);
             }
             for g in &facts.globals {
-                all.push((Cow::Borrowed(&g.name), def("variable", g.line, 0)));
+                all.push(&g.name, "variable", file, g.line, 0);
             }
         }
-        all.retain(|(name, _)| !name.is_empty() && !name.contains('\n'));
-        all.sort_unstable();
-        all.dedup();
-        let mut names = Names {
-            buf: String::from("\n"),
-            starts: Vec::new(),
-            def_starts: Vec::new(),
-            defs: Vec::with_capacity(all.len()),
-        };
-        let mut last: Option<&str> = None;
-        for (name, def) in &all {
-            if last != Some(name) {
-                names.starts.push(names.buf.len() as u32);
-                names.def_starts.push(names.defs.len() as u32);
-                names.buf.push_str(name);
-                names.buf.push('\n');
-                last = Some(name);
-            }
-            names.defs.push(*def);
+        all.finish()
+    }
+
+    /// The page stem of function definition `d` of `name` (see
+    /// `cgloss_html`): the name, or `name.L<line>` when the file defines
+    /// the name before.
+    pub fn function_stem(&self, i: usize, d: &Def) -> String {
+        let earlier = self
+            .defs(i)
+            .iter()
+            .any(|o| o.kind == d.kind && o.file == d.file && o.idx < d.idx);
+        let name = self.name(i);
+        if earlier {
+            format!("{name}.L{}", d.line)
+        } else {
+            name.to_string()
         }
-        names.starts.push(names.buf.len() as u32);
-        names.def_starts.push(names.defs.len() as u32);
-        names
     }
 
     /// Number of distinct names.

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::grep;
 use crate::names::{Def, Match};
-use crate::state::{App, Snapshot};
+use crate::state::{App, Need, Snapshot};
 
 /// Longest request path and query string accepted.
 const MAX_PATH: usize = 2048;
@@ -187,40 +187,115 @@ async fn page(app: &Arc<App>, mut path: String, headers: &HeaderMap) -> Answer {
     }
     let headers = headers.clone();
     blocking(app, move |app, snapshot| {
-        let bytes = render_page(app, snapshot, &path)?;
+        let bytes = fresh(app, snapshot, |s| render_page(app, s, &path))?;
         Ok(cached(bytes, content_type(&path), &headers))
     })
     .await?
 }
 
+/// An index holding what `need` requires, or a 500 naming why not.
+fn need(snapshot: &Snapshot, need: &Need<'_>) -> Result<Arc<Index>, ApiError> {
+    snapshot.index(need).map_err(|e| {
+        if e == crate::STALE {
+            return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e);
+        }
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("reading the index: {e}"),
+        )
+    })
+}
+
+/// Runs `f` on the current snapshot; when the index changed under it
+/// (`STALE`), loads the new one and runs `f` again, so no answer mixes two
+/// indexes.
+fn fresh<T>(
+    app: &App,
+    snapshot: &Snapshot,
+    f: impl Fn(&Snapshot) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match f(snapshot) {
+        Err(e) if e.message == crate::STALE => {
+            app.reload_if_changed();
+            f(&app.snapshot())
+        }
+        other => other,
+    }
+}
+
 /// The bytes of the page at `path`, the ones `cgloss site` writes there.
 pub fn render_page(app: &App, snapshot: &Snapshot, path: &str) -> Result<Vec<u8>, ApiError> {
-    let site = snapshot.site();
+    let bare = snapshot.bare_site();
     let missing = || ApiError::not_found(format!("no page {path}"));
-    let page = match site.route(path).ok_or_else(missing)? {
-        Route::Asset => site.assets().into_iter().find(|p| p.path == path),
+    let page = match bare.route(path).ok_or_else(missing)? {
+        Route::Asset => bare.assets().into_iter().find(|p| p.path == path),
         Route::Search => {
             return snapshot
                 .search_page(path)
                 .map(<[u8]>::to_vec)
                 .ok_or_else(missing)
         }
-        Route::Folder { lang, dir } => Some(site.folder_page(lang, &dir)),
-        Route::File { lang, file } => Some(site.file_page(file, lang)),
-        Route::Function { lang, id } => {
-            let report = render_report(app, &snapshot.index, id, lang)?;
+        Route::Folder { lang, dir } => Some(bare.folder_page(lang, &dir)),
+        Route::File { lang, path: file } => {
+            let index = need(snapshot, &Need::File { path: &file })?;
+            let id = index.file_id(&file).ok_or_else(missing)?;
+            Some(snapshot.site(&index).file_page(id, lang))
+        }
+        Route::Function {
+            lang,
+            path: file,
+            name,
+            line,
+        } => {
+            let index = need(
+                snapshot,
+                &Need::FunctionPage {
+                    path: &file,
+                    name: &name,
+                },
+            )?;
+            let site = snapshot.site(&index);
+            let id = site.page_function(&file, &name, line).ok_or_else(missing)?;
+            let report = render_report(app, &index, id, lang)?;
             Some(site.function_page(id, &report))
         }
-        Route::Source { file } => {
-            let rel = &snapshot.index.file(file).path;
+        Route::Source { path: file } => {
             let text = app
-                .read_text(rel)
-                .ok_or_else(|| ApiError::not_found(format!("{rel}: cannot be read")))?;
-            let spans = crate::source::spans(&site, &snapshot.index, &snapshot.names, file, &text);
-            Some(site.source_page(file, &text, &spans))
+                .read_text(&file)
+                .ok_or_else(|| ApiError::not_found(format!("{file}: cannot be read")))?;
+            let names = crate::source::identifiers(&text);
+            let index = need(
+                snapshot,
+                &Need::Names {
+                    path: Some(&file),
+                    names: &names,
+                },
+            )?;
+            let id = index.file_id(&file).ok_or_else(missing)?;
+            let pos = position(snapshot, &file).ok_or_else(missing)?;
+            let site = snapshot.site(&index);
+            let spans = crate::source::spans(
+                &site,
+                &index,
+                &snapshot.names,
+                snapshot.files(),
+                pos,
+                id,
+                &text,
+            );
+            Some(site.source_page(id, &text, &spans))
         }
     };
     Ok(page.ok_or_else(missing)?.bytes)
+}
+
+/// The position of the file at `path` among the snapshot's files.
+fn position(snapshot: &Snapshot, path: &str) -> Option<u32> {
+    snapshot
+        .files()
+        .binary_search_by(|f| f.path.as_str().cmp(path))
+        .ok()
+        .map(|p| p as u32)
 }
 
 /// The report of one function, its file read again (as `cgloss site` does).
@@ -296,7 +371,23 @@ async fn api_route(
         return Err(ApiError::bad("argument too long"));
     }
     blocking(app, move |app, snapshot| {
-        let value = match (verb.as_str(), arg.as_str()) {
+        fresh(app, snapshot, |snapshot| {
+            api_answer(app, snapshot, &verb, &arg, &q, &headers)
+        })
+    })
+    .await?
+}
+
+fn api_answer(
+    app: &App,
+    snapshot: &Snapshot,
+    verb: &str,
+    arg: &str,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Answer {
+    {
+        let value = match (verb, arg) {
             ("", "") => Ok(json!({
                 "version": crate::API_VERSION,
                 "generation": snapshot.generation,
@@ -306,8 +397,9 @@ async fn api_route(
             ("ident", name) if !name.is_empty() => ident(snapshot, name),
             ("report", spec) if !spec.is_empty() => {
                 let (path, name) = split_spec(spec);
-                let opts = cgloss_report::Options::new(lang_of(&q)?, &app.settings.glossary);
-                let reports = app.host.reports(&snapshot.index, name, path, &opts);
+                let opts = cgloss_report::Options::new(lang_of(q)?, &app.settings.glossary);
+                let index = need(snapshot, &Need::Report { path, name })?;
+                let reports = app.host.reports(&index, name, path, &opts);
                 if reports.is_empty() {
                     return Err(ApiError::not_found(format!(
                         "{spec}: no such function, macro or type"
@@ -315,18 +407,17 @@ async fn api_route(
                 }
                 let mut bytes = cgloss_report::reports_to_json(&reports).into_bytes();
                 bytes.shrink_to_fit();
-                return Ok(cached(bytes, "application/json", &headers));
+                return Ok(cached(bytes, "application/json", headers));
             }
             ("callers", spec) | ("callees", spec) if !spec.is_empty() => {
                 calls(snapshot, spec, verb == "callers")
             }
-            ("search", "") => search(app, snapshot, &q),
+            ("search", "") => search(app, snapshot, q),
             ("source", path) if !path.is_empty() => source(app, snapshot, path),
             _ => Err(ApiError::not_found(format!("no API route {verb}/{arg}"))),
         }?;
-        Ok(json_response(&value, &headers))
-    })
-    .await?
+        Ok(json_response(&value, headers))
+    }
 }
 
 #[derive(Serialize)]
@@ -343,40 +434,52 @@ struct Place {
     summary: Option<String>,
 }
 
-fn place(snapshot: &Snapshot, name: &str, d: &Def) -> Place {
-    let site = snapshot.site();
-    let index = &snapshot.index;
-    let facts = index.file(d.file);
-    let summary = match d.kind() {
-        "function" => index
-            .function_doc(FnId {
-                file: d.file,
-                idx: d.idx,
-            })
-            .map(|(doc, _)| doc.summary.clone()),
-        _ => None,
+/// Definition `d` of name `i`; `index` holds every definition of the name
+/// (for a function's summary).
+fn place(snapshot: &Snapshot, index: &Index, i: usize, d: &Def) -> Place {
+    let name = snapshot.names.name(i);
+    let path = snapshot
+        .files()
+        .get(d.file as usize)
+        .map_or("", |f| f.path.as_str());
+    let (summary, stem) = match d.kind() {
+        "function" => (
+            crate::source::summary(index, snapshot.files(), name, d),
+            Some(snapshot.names.function_stem(i, d)),
+        ),
+        _ => (None, None),
     };
     Place {
-        path: facts.path.clone(),
+        path: path.to_string(),
         line: d.line,
         kind: d.kind(),
-        url: site.symbol_url(d.file, d.kind(), name, d.line, Some(d.idx)),
+        url: cgloss_html::symbol_page(path, d.kind(), name, d.line, stem.as_deref()),
         summary,
     }
 }
 
 fn ident(snapshot: &Snapshot, name: &str) -> Result<serde_json::Value, ApiError> {
-    let index = &snapshot.index;
-    let defs: Vec<Place> = match snapshot.names.find(name) {
-        Some(i) => snapshot
-            .names
-            .defs(i)
-            .iter()
-            .take(MAX_LISTED)
-            .map(|d| place(snapshot, name, d))
-            .collect(),
+    let found = snapshot.names.find(name);
+    let defs: Vec<Place> = match found {
+        Some(i) => {
+            let index = need(
+                snapshot,
+                &Need::Names {
+                    path: None,
+                    names: &[name.to_string()],
+                },
+            )?;
+            snapshot
+                .names
+                .defs(i)
+                .iter()
+                .take(MAX_LISTED)
+                .map(|d| place(snapshot, &index, i, d))
+                .collect()
+        }
         None => Vec::new(),
     };
+    let index = need(snapshot, &Need::Users { name })?;
     let users = index.users(name);
     let references: Vec<serde_json::Value> = users
         .iter()
@@ -401,9 +504,9 @@ fn ident(snapshot: &Snapshot, name: &str) -> Result<serde_json::Value, ApiError>
 }
 
 fn calls(snapshot: &Snapshot, spec: &str, callers: bool) -> Result<serde_json::Value, ApiError> {
-    let index = &snapshot.index;
-    let site = snapshot.site();
     let (path, name) = split_spec(spec);
+    let index = &need(snapshot, &Need::Report { path, name })?;
+    let site = snapshot.site(index);
     let ids = index.find_functions(name, path);
     if ids.is_empty() {
         return Err(ApiError::not_found(format!("{spec}: no such function")));
@@ -474,6 +577,20 @@ fn search(
     if let Some(how) = how {
         let names = &snapshot.names;
         let (found, more) = names.search(query, how, skip, per_page);
+        let found_names: Vec<String> = found.iter().map(|&i| names.name(i).to_string()).collect();
+        let index = need(
+            snapshot,
+            &Need::Names {
+                path: None,
+                names: &found_names,
+            },
+        )?;
+        let path_of = |d: &Def| {
+            snapshot
+                .files()
+                .get(d.file as usize)
+                .map_or("", |f| f.path.as_str())
+        };
         let results: Vec<serde_json::Value> = found
             .into_iter()
             .filter_map(|i| {
@@ -481,11 +598,9 @@ fn search(
                 let defs: Vec<Place> = names
                     .defs(i)
                     .iter()
-                    .filter(|d| {
-                        path_filter.is_none_or(|f| snapshot.index.file(d.file).path.contains(f))
-                    })
+                    .filter(|d| path_filter.is_none_or(|f| path_of(d).contains(f)))
                     .take(50)
-                    .map(|d| place(snapshot, name, d))
+                    .map(|d| place(snapshot, &index, i, d))
                     .collect();
                 (!defs.is_empty()).then(|| json!({"name": name, "definitions": defs}))
             })
@@ -505,11 +620,10 @@ fn search(
         limit: per_page,
         deadline: Instant::now() + GREP_TIME.min(app.settings.timeout),
     };
-    let index = &snapshot.index;
     let started = Instant::now();
     let found = grep::search(
         &grep_query,
-        &mut index.files().iter().map(|f| f.path.as_str()),
+        &mut snapshot.files().iter().map(|f| f.path.as_str()),
         &|rel| app.resolve(rel),
     )
     .map_err(|e| ApiError::bad(format!("q: {e}")))?;
@@ -525,7 +639,7 @@ fn search(
 
 fn source(app: &App, snapshot: &Snapshot, path: &str) -> Result<serde_json::Value, ApiError> {
     let missing = || ApiError::not_found(format!("{path}: not a file of the index"));
-    snapshot.index.file_id(path).ok_or_else(missing)?;
+    position(snapshot, path).ok_or_else(missing)?;
     let text = app.read_text(path).ok_or_else(missing)?;
     Ok(json!({"path": path, "n_lines": text.lines().count(), "text": text}))
 }

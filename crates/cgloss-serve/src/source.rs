@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use cgloss_html::{Site, SourceSpan};
+use cgloss_html::{FileSummary, Site, SourceSpan};
 use cgloss_index::{FileId, FnId, Index};
 use cgloss_syntax::Class;
 
@@ -32,16 +32,35 @@ fn choose<'n>(defs: &'n [Def], kinds: &[&str], file: FileId) -> Option<&'n Def> 
     })
 }
 
-/// The doc summary of a definition, when it has one.
-fn summary(index: &Index, name: &str, d: &Def) -> Option<String> {
-    let facts = index.file(d.file);
+/// Where definition `d` of `name` is in `index`: its file there and, for a
+/// function, its position in that file.
+fn located(
+    index: &Index,
+    files: &[FileSummary],
+    name: &str,
+    d: &Def,
+) -> Option<(FileId, Option<u32>)> {
+    let file = index.file_id(&files.get(d.file as usize)?.path)?;
+    if d.kind() != "function" {
+        return Some((file, None));
+    }
+    let idx = index
+        .file(file)
+        .functions
+        .iter()
+        .position(|f| f.line == d.line && f.name == name)?;
+    Some((file, Some(idx as u32)))
+}
+
+/// The doc summary of a definition, when it has one (`index` holds every
+/// definition of `name`).
+pub fn summary(index: &Index, files: &[FileSummary], name: &str, d: &Def) -> Option<String> {
+    let (file, idx) = located(index, files, name, d)?;
+    let facts = index.file(file);
     let doc = match d.kind() {
         "function" => {
             return index
-                .function_doc(FnId {
-                    file: d.file,
-                    idx: d.idx,
-                })
+                .function_doc(FnId { file, idx: idx? })
                 .map(|(doc, _)| cgloss_report::gloss(&doc.summary))
         }
         "macro" => facts
@@ -79,12 +98,30 @@ fn summary(index: &Index, name: &str, d: &Def) -> Option<String> {
     doc.map(|doc| cgloss_report::gloss(&doc.summary))
 }
 
+/// The names a file's source view links: its identifiers and type names,
+/// each once.
+pub fn identifiers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = cgloss_syntax::highlight(text)
+        .into_iter()
+        .filter(|h| matches!(h.class, Class::Identifier | Class::Type))
+        .map(|h| text[h.start..h.end].to_string())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The spans of `text`, the text of `file`, for the source view of `site`
-/// (of `index`, whose names are `names`).
+/// over `index`, which holds every symbol of the file and every definition
+/// of its `identifiers`. `names` are the tree's, their `Def::file` a
+/// position in `files`; `pos` is the file's.
+#[allow(clippy::too_many_arguments)]
 pub fn spans(
     site: &Site,
     index: &Index,
     names: &Names,
+    files: &[FileSummary],
+    pos: u32,
     file: FileId,
     text: &str,
 ) -> Vec<SourceSpan> {
@@ -139,13 +176,16 @@ pub fn spans(
                     .entry((name, h.class == Class::Type))
                     .or_insert_with(|| {
                         let i = names.find(name)?;
-                        let d = choose(names.defs(i), kinds, file)?;
-                        let path = &index.file(d.file).path;
+                        let d = choose(names.defs(i), kinds, pos)?;
+                        let path = &files.get(d.file as usize)?.path;
                         let mut title = format!("{} {name} · {path}:{}", d.kind(), d.line);
-                        if let Some(s) = summary(index, name, d) {
+                        if let Some(s) = summary(index, files, name, d) {
                             title = format!("{s}\n{title}");
                         }
-                        let url = site.symbol_url(d.file, d.kind(), name, d.line, Some(d.idx));
+                        let url = match located(index, files, name, d) {
+                            Some((f, idx)) => site.symbol_url(f, d.kind(), name, d.line, idx),
+                            None => cgloss_html::symbol_page(path, d.kind(), name, d.line, None),
+                        };
                         Some((format!("{lang}/{url}"), title))
                     })
                     .clone()

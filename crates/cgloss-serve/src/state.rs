@@ -1,13 +1,13 @@
-//! What the server holds: the current snapshot of the index (linked index,
-//! site parts, search pages, names), swapped whole when the index changes,
-//! so every request reads one snapshot from start to end.
+//! What the server holds: the current snapshot of the index (where facts
+//! come from, the site's files and folders, names), swapped whole when the
+//! index changes, so every request reads one snapshot from start to end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use cgloss_html::{Site, SiteConfig, SiteParts};
+use cgloss_html::{FileSummary, Site, SiteConfig, SiteParts};
 use cgloss_index::Index;
 use cgloss_report::{Glossary, Report};
 
@@ -20,7 +20,8 @@ pub trait Host: Send + Sync + 'static {
     /// `data_version`): when it changes, the server loads it again. `None`
     /// when it can never change (a tree parsed in memory).
     fn version(&self) -> Option<String>;
-    /// The index and the site's configuration, as one consistent whole.
+    /// The index, its files and names, and the site's configuration, as
+    /// one consistent whole.
     fn load(&self) -> Result<Loaded, String>;
     /// The text of a file of the tree (relative path), as the indexer read it.
     fn read_text(&self, rel: &str) -> Option<String>;
@@ -37,50 +38,168 @@ pub trait Host: Send + Sync + 'static {
     fn warn(&self, message: &str);
 }
 
+/// What one request needs of the tree; `Facts::index` gives an index
+/// holding at least that.
+#[derive(Debug)]
+pub enum Need<'a> {
+    /// A function's page: its report, its callers and callees, and the
+    /// call trees in both directions.
+    FunctionPage {
+        /// The file defining it.
+        path: &'a str,
+        /// Its name.
+        name: &'a str,
+    },
+    /// What `cgloss report` needs for the functions (or macros or types)
+    /// named `name`, in `path` when given: their neighbourhood, callers and
+    /// callees.
+    Report {
+        /// The file, when given.
+        path: Option<&'a str>,
+        /// The name.
+        name: &'a str,
+    },
+    /// A file page: everything the file declares, with the docs its
+    /// functions show.
+    File {
+        /// The file.
+        path: &'a str,
+    },
+    /// Every definition of `names` (every kind, with the docs their pages
+    /// show), and everything the file `path` declares when given.
+    Names {
+        /// The file, when given.
+        path: Option<&'a str>,
+        /// The names.
+        names: &'a [String],
+    },
+    /// Every function and variable that uses `name`.
+    Users {
+        /// The name.
+        name: &'a str,
+    },
+}
+
+/// What `Facts::index` answers when the index changed since the snapshot
+/// was loaded: the request is answered from the next snapshot instead.
+pub const STALE: &str = "the index changed since it was loaded";
+
+/// Where the pages of a snapshot read the tree's facts from.
+pub trait Facts: Send + Sync {
+    /// An index holding what `need` requires (linked from the index's
+    /// rows for that request, or the whole tree when it is in memory).
+    fn index(&self, need: &Need<'_>) -> Result<Arc<Index>, String>;
+}
+
+/// The whole tree linked in memory: every need is met by it.
+pub struct Whole(pub Arc<Index>);
+
+impl Facts for Whole {
+    fn index(&self, _: &Need<'_>) -> Result<Arc<Index>, String> {
+        Ok(self.0.clone())
+    }
+}
+
 /// An index as loaded by a `Host`.
 pub struct Loaded {
-    /// The linked index.
-    pub index: Index,
+    /// Where requests read facts.
+    pub facts: Arc<dyn Facts>,
+    /// Every file, by path.
+    pub files: Vec<FileSummary>,
+    /// How many functions have a doc.
+    pub documented: usize,
+    /// Every name, for search and the source view.
+    pub names: Names,
     /// The site's configuration (title, languages, dates).
     pub config: SiteConfig,
+    /// The whole index when it is in memory: the static search files are
+    /// made from it. Without it, search is the API's.
+    pub whole: Option<Arc<Index>>,
+}
+
+impl Loaded {
+    /// A tree linked whole in memory.
+    pub fn whole(index: Index, config: SiteConfig) -> Loaded {
+        let files = index
+            .files()
+            .iter()
+            .map(|f| FileSummary {
+                path: f.path.clone(),
+                n_functions: f.functions.len(),
+            })
+            .collect();
+        let documented = index
+            .all_functions()
+            .filter(|id| index.function_doc(*id).is_some())
+            .count();
+        let names = Names::new(&index);
+        let index = Arc::new(index);
+        Loaded {
+            facts: Arc::new(Whole(index.clone())),
+            files,
+            documented,
+            names,
+            config,
+            whole: Some(index),
+        }
+    }
 }
 
 /// One loaded index and everything made from it.
 pub struct Snapshot {
-    /// The linked index.
-    pub index: Index,
+    /// Where requests read facts.
+    pub facts: Arc<dyn Facts>,
     parts: SiteParts,
-    /// The pages under `search/`, made once.
+    /// The pages under `search/`, made once (only for a whole index).
     search: HashMap<String, Vec<u8>>,
     /// Every name, for identifier search.
     pub names: Names,
+    /// An index of nothing, for pages that need none (folders).
+    empty: Index,
     /// Counts loads (1 for the first).
     pub generation: u64,
 }
 
 impl Snapshot {
     fn new(loaded: Loaded, glossary: &Glossary, generation: u64) -> Snapshot {
-        let parts = SiteParts::new(&loaded.index, loaded.config);
+        let parts = SiteParts::of_files(loaded.files, loaded.documented, loaded.config);
         let mut search = HashMap::new();
-        Site::of(&loaded.index, &parts)
-            .write_search(glossary, &mut |page| {
-                search.insert(page.path, page.bytes);
-                Ok::<(), std::convert::Infallible>(())
-            })
-            .unwrap_or_else(|never| match never {});
-        let names = Names::new(&loaded.index);
+        if let Some(index) = &loaded.whole {
+            Site::of(index, &parts)
+                .write_search(glossary, &mut |page| {
+                    search.insert(page.path, page.bytes);
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .unwrap_or_else(|never| match never {});
+        }
         Snapshot {
-            index: loaded.index,
+            facts: loaded.facts,
             parts,
             search,
-            names,
+            names: loaded.names,
+            empty: cgloss_index::link(Vec::new()),
             generation,
         }
     }
 
-    /// The site of this snapshot.
-    pub fn site(&self) -> Site<'_> {
-        Site::of(&self.index, &self.parts)
+    /// The site of this snapshot over `index` (holding what the page needs).
+    pub fn site<'a>(&'a self, index: &'a Index) -> Site<'a> {
+        Site::of(index, &self.parts)
+    }
+
+    /// The site with no index, for what needs only the list of files.
+    pub fn bare_site(&self) -> Site<'_> {
+        Site::of(&self.empty, &self.parts)
+    }
+
+    /// Every file of the tree, by path (a `Def::file` is a position here).
+    pub fn files(&self) -> &[FileSummary] {
+        self.parts.files()
+    }
+
+    /// An index holding what `need` requires.
+    pub fn index(&self, need: &Need<'_>) -> Result<Arc<Index>, String> {
+        self.facts.index(need)
     }
 
     /// A search page (`search/…`).

@@ -23,7 +23,8 @@ use cgloss_facts::{
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
-pub use neighbourhood::Neighbourhood;
+pub use browse::NameRow;
+pub use neighbourhood::{Neighbourhood, Partial};
 
 /// Bumped whenever the tables or the facts change shape; an index of
 /// another version is rebuilt from scratch.
@@ -1079,6 +1080,18 @@ impl Writer<'_> {
     /// Commits the run.
     pub fn commit(self) -> Result<()> {
         let path = self.path.clone();
+        // Counts commits: a reader that loaded the index at one count knows
+        // a later read sees another commit (`Store::commits`).
+        self.tx
+            .execute(
+                "INSERT INTO meta(key, value) VALUES ('commits', '1') ON CONFLICT(key)
+                 DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                [],
+            )
+            .map_err(|source| Error::Sql {
+                path: path.clone(),
+                source,
+            })?;
         self.tx
             .commit()
             .map_err(|source| Error::Sql { path, source })

@@ -3,7 +3,7 @@
 //! referrers. Linked on their own, these give the same report as the whole
 //! tree, in milliseconds.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use cgloss_facts::{FileFacts, FunctionFact, TypeRef};
 use rusqlite::params;
@@ -44,7 +44,40 @@ fn bare(base: &str) -> &str {
         .unwrap_or(base)
 }
 
+/// Facts of a part of the tree, loaded a piece at a time — the
+/// neighbourhood of a report, the symbols of some names, the users of
+/// others, whole files — then grouped by file for linking
+/// (`Partial::facts`, `Partial::finish`). What a page of `cgloss serve`
+/// shows is loaded this way, never the whole tree.
+pub struct Partial<'s> {
+    store: &'s Store,
+    loaded: BTreeMap<i64, Stored>,
+    /// Names whose symbols of every kind are loaded.
+    named: HashSet<String>,
+    /// Names whose callers and referrers are loaded.
+    used: HashSet<String>,
+    /// Files to list even when none of their symbols is loaded.
+    files: BTreeSet<i64>,
+    member_owners: HashMap<String, Vec<String>>,
+}
+
+/// Names per query (SQLite's JSON arrays have no limit, but a bounded
+/// batch keeps one query's rows bounded too).
+const BATCH: usize = 4096;
+
 impl Store {
+    /// An empty part of the tree, to load into.
+    pub fn partial(&self) -> Partial<'_> {
+        Partial {
+            store: self,
+            loaded: BTreeMap::new(),
+            named: HashSet::new(),
+            used: HashSet::new(),
+            files: BTreeSet::new(),
+            member_owners: HashMap::new(),
+        }
+    }
+
     /// Definitions named `name` (in `path` when given): their path and fact
     /// (without its doc).
     pub fn find_functions(
@@ -79,69 +112,70 @@ impl Store {
     ) -> Result<Neighbourhood> {
         // One read transaction: a consistent view, and one lock, not one per query.
         let tx = self.sql(self.conn.unchecked_transaction())?;
-        let found = self.neighbourhood_in(name, path, tokens);
+        let mut part = self.partial();
+        part.neighbourhood(name, path, tokens)?;
+        let found = part.finish();
         drop(tx);
         found
     }
+}
 
-    fn neighbourhood_in(
-        &self,
+impl Partial<'_> {
+    /// Adds what the report of the functions named `name` (in `path` when
+    /// given) needs: the functions, every symbol their bodies name and the
+    /// types those lead to, their callers and referrers (and the
+    /// prototypes that may document those), and which structs have the
+    /// members their bodies name. `tokens` lists the identifiers of a
+    /// function's text.
+    pub fn neighbourhood(
+        &mut self,
         name: &str,
         path: Option<&str>,
         tokens: &mut dyn FnMut(&str, &FunctionFact) -> Vec<String>,
-    ) -> Result<Neighbourhood> {
-        let mut loaded: BTreeMap<i64, Stored> = BTreeMap::new();
-        let mut names: HashSet<String> = HashSet::new();
+    ) -> Result<()> {
+        let store = self.store;
         // `struct x` is stored as `x`; its users refer to `struct x`.
         let mut queue: Vec<String> = vec![name.to_string(), bare(name).to_string()];
         let mut token_set: HashSet<String> = HashSet::new();
-        for (p, f) in self.find_functions(name, path)? {
+        for (p, f) in store.find_functions(name, path)? {
             token_set.extend(tokens(&p, &f));
             token_set.extend(f.calls.iter().cloned());
         }
         queue.extend(token_set.iter().cloned());
         // Callers and referrers; their names bring their docs.
-        {
-            let mut stmt = self.sql(self.conn.prepare_cached(&format!(
-                "{SYMBOL_SELECT} WHERE s.id IN (SELECT caller FROM calls WHERE callee = ?1
-                 UNION SELECT referrer FROM refs WHERE name = ?1)"
-            )))?;
-            let rows = self.sql(stmt.query_map([name], Stored::from_row))?;
-            let mut caller_names = Vec::new();
-            for row in rows {
-                let st = self.sql(row)?;
-                caller_names.push(st.name.clone());
-                loaded.insert(st.id, st);
-            }
-            // Their summaries may come from a prototype: only those are
-            // needed (kmalloc has thousands of callers).
-            caller_names.sort();
-            caller_names.dedup();
-            let json = serde_json::to_string(&caller_names).expect("strings always encode");
-            let mut stmt = self.sql(self.conn.prepare_cached(&format!(
+        let mut caller_names = self.users([name])?;
+        // Their summaries may come from a prototype: only those are
+        // needed (kmalloc has thousands of callers).
+        caller_names.sort();
+        caller_names.dedup();
+        for batch in caller_names.chunks(BATCH) {
+            let json = serde_json::to_string(batch).expect("strings always encode");
+            let mut stmt = store.sql(store.conn.prepare_cached(&format!(
                 "{SYMBOL_SELECT} WHERE s.kind = 'prototype'
                  AND s.name IN (SELECT value FROM json_each(?1))"
             )))?;
-            let rows = self.sql(stmt.query_map([json], Stored::from_row))?;
+            let rows = store.sql(stmt.query_map([json], Stored::from_row))?;
             for row in rows {
-                let st = self.sql(row)?;
-                loaded.insert(st.id, st);
+                let st = store.sql(row)?;
+                self.loaded.insert(st.id, st);
             }
         }
         // Members named in the body: which structs have them.
-        let mut member_owners: HashMap<String, Vec<String>> = HashMap::new();
         {
-            let mut stmt = self.sql(self.conn.prepare_cached(
+            let mut stmt = store.sql(store.conn.prepare_cached(
                 "SELECT DISTINCT s.kind, s.name FROM members m JOIN symbols s ON s.id = m.symbol_id
                  WHERE m.name = ?1 LIMIT 2",
             ))?;
             for t in &token_set {
-                let rows = self.sql(stmt.query_map([t], |r| {
+                if self.member_owners.contains_key(t) {
+                    continue;
+                }
+                let rows = store.sql(stmt.query_map([t], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
                 }))?;
                 let mut tags = Vec::new();
                 for row in rows {
-                    let (kind, n) = self.sql(row)?;
+                    let (kind, n) = store.sql(row)?;
                     if n.starts_with("{anon}") {
                         tags.push(n.clone());
                     } else {
@@ -150,50 +184,129 @@ impl Store {
                     queue.push(n);
                 }
                 if !tags.is_empty() {
-                    member_owners.insert(t.clone(), tags);
+                    self.member_owners.insert(t.clone(), tags);
                 }
             }
         }
         // Symbols by name, then the types they lead to, until nothing new.
-        // One query per round: the names as a JSON array.
-        let mut stmt = self.sql(self.conn.prepare_cached(&format!(
-            "{SYMBOL_SELECT} WHERE s.name IN (SELECT value FROM json_each(?1))"
-        )))?;
         for _ in 0..TYPE_ROUNDS {
-            let mut fresh: Vec<i64> = Vec::new();
-            let batch: Vec<String> = std::mem::take(&mut queue)
-                .into_iter()
-                .filter(|n| names.insert(n.clone()))
-                .collect();
-            let json = serde_json::to_string(&batch).expect("strings always encode");
-            let rows = self.sql(stmt.query_map([json], Stored::from_row))?;
-            for row in rows {
-                let st = self.sql(row)?;
-                let id = st.id;
-                if let std::collections::btree_map::Entry::Vacant(e) = loaded.entry(id) {
-                    e.insert(st);
-                    fresh.push(id);
-                }
-            }
+            let fresh = self.load_named(std::mem::take(&mut queue))?;
             for id in fresh {
-                let l = &loaded[&id];
-                self.types_of(l, &token_set, &mut queue)?;
+                let l = &self.loaded[&id];
+                store.types_of(l, &token_set, &mut queue)?;
             }
-            queue.retain(|n| !names.contains(n));
+            queue.retain(|n| !self.named.contains(n));
             if queue.is_empty() {
                 break;
             }
         }
-        drop(stmt);
-        let declared = self.declared_first_words(&loaded)?;
-        let files = self.group(loaded)?;
+        Ok(())
+    }
+
+    /// Adds every symbol (of every kind) named one of `names`.
+    pub fn names<S: Into<String>>(&mut self, names: impl IntoIterator<Item = S>) -> Result<()> {
+        self.load_named(names.into_iter().map(Into::into).collect())
+            .map(drop)
+    }
+
+    /// Loads the symbols of the names not loaded yet; the ids of those new.
+    fn load_named(&mut self, names: Vec<String>) -> Result<Vec<i64>> {
+        let store = self.store;
+        let batch: Vec<String> = names
+            .into_iter()
+            .filter(|n| self.named.insert(n.clone()))
+            .collect();
+        let mut fresh = Vec::new();
+        let mut stmt = store.sql(store.conn.prepare_cached(&format!(
+            "{SYMBOL_SELECT} WHERE s.name IN (SELECT value FROM json_each(?1))"
+        )))?;
+        for chunk in batch.chunks(BATCH) {
+            let json = serde_json::to_string(chunk).expect("strings always encode");
+            let rows = store.sql(stmt.query_map([json], Stored::from_row))?;
+            for row in rows {
+                let st = store.sql(row)?;
+                if let std::collections::btree_map::Entry::Vacant(e) = self.loaded.entry(st.id) {
+                    fresh.push(st.id);
+                    e.insert(st);
+                }
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// Adds every function that calls one of `names` and every function or
+    /// variable that refers to one; the names of those users (each once
+    /// per user).
+    pub fn users<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) -> Result<Vec<String>> {
+        let store = self.store;
+        let mut stmt = store.sql(store.conn.prepare_cached(&format!(
+            "{SYMBOL_SELECT} WHERE s.id IN (SELECT caller FROM calls WHERE callee = ?1
+             UNION SELECT referrer FROM refs WHERE name = ?1)"
+        )))?;
+        let mut out = Vec::new();
+        for name in names {
+            if !self.used.insert(name.to_string()) {
+                continue;
+            }
+            let rows = store.sql(stmt.query_map([name], Stored::from_row))?;
+            for row in rows {
+                let st = store.sql(row)?;
+                out.push(st.name.clone());
+                self.loaded.entry(st.id).or_insert(st);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds every symbol of the file at `path`, and the file even when it
+    /// declares nothing; whether the index has such a file.
+    pub fn file(&mut self, path: &str) -> Result<bool> {
+        let store = self.store;
+        let id: Option<i64> = store.sql(
+            store
+                .conn
+                .prepare_cached("SELECT id FROM files WHERE path = ?1 AND status != 'skipped'")
+                .and_then(|mut s| {
+                    rusqlite::OptionalExtension::optional(s.query_row([path], |r| r.get(0)))
+                }),
+        )?;
+        let Some(id) = id else {
+            return Ok(false);
+        };
+        if !self.files.insert(id) {
+            return Ok(true);
+        }
+        let mut stmt = store.sql(
+            store
+                .conn
+                .prepare_cached(&format!("{SYMBOL_SELECT} WHERE s.file_id = ?1")),
+        )?;
+        let rows = store.sql(stmt.query_map([id], Stored::from_row))?;
+        for row in rows {
+            let st = store.sql(row)?;
+            self.loaded.entry(st.id).or_insert(st);
+        }
+        Ok(true)
+    }
+
+    /// The facts loaded so far, grouped by file in path order.
+    pub fn facts(&self) -> Result<Vec<FileFacts>> {
+        self.store.group(&self.loaded, &self.files)
+    }
+
+    /// The facts loaded, and what linking them needs of the whole tree.
+    pub fn finish(self) -> Result<Neighbourhood> {
+        let declared = self.store.declared_first_words(&self.loaded)?;
+        let files = self.facts()?;
         Ok(Neighbourhood {
             files,
-            member_owners,
+            member_owners: self.member_owners,
             declared,
         })
     }
+}
 
+impl Store {
     /// Which first words of the loaded docs are names declared in the tree.
     fn declared_first_words(&self, loaded: &BTreeMap<i64, Stored>) -> Result<HashSet<String>> {
         let mut words: Vec<&str> = loaded
@@ -272,29 +385,38 @@ impl Store {
         Ok(())
     }
 
-    fn group(&self, loaded: BTreeMap<i64, Stored>) -> Result<Vec<FileFacts>> {
+    fn group(
+        &self,
+        loaded: &BTreeMap<i64, Stored>,
+        listed: &BTreeSet<i64>,
+    ) -> Result<Vec<FileFacts>> {
         let mut files: BTreeMap<i64, FileFacts> = BTreeMap::new();
         let mut path_of = self.sql(
             self.conn
                 .prepare_cached("SELECT path, includes, member_names FROM files WHERE id = ?1"),
         )?;
-        for (_, l) in loaded {
-            let facts = match files.entry(l.file_id) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    let (path, includes, member_names): (String, Option<String>, Option<String>) =
-                        self.sql(path_of.query_row(params![l.file_id], |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                        }))?;
-                    e.insert(FileFacts {
-                        path,
-                        includes: crate::split_lines(includes),
-                        member_names: crate::split_lines(member_names),
-                        ..FileFacts::default()
-                    })
-                }
-            };
-            self.push_symbol(facts, &l)?;
+        let file_ids = loaded
+            .values()
+            .map(|l| l.file_id)
+            .chain(listed.iter().copied());
+        for file_id in file_ids {
+            if let std::collections::btree_map::Entry::Vacant(e) = files.entry(file_id) {
+                let (path, includes, member_names): (String, Option<String>, Option<String>) = self
+                    .sql(
+                        path_of
+                            .query_row(params![file_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))),
+                    )?;
+                e.insert(FileFacts {
+                    path,
+                    includes: crate::split_lines(includes),
+                    member_names: crate::split_lines(member_names),
+                    ..FileFacts::default()
+                });
+            }
+        }
+        for l in loaded.values() {
+            let facts = files.get_mut(&l.file_id).expect("every file was added");
+            self.push_symbol(facts, l)?;
         }
         let mut out: Vec<FileFacts> = files.into_values().collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));

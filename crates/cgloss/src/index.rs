@@ -311,7 +311,7 @@ pub struct Loaded {
 
 /// The identifiers in a piece of C, each once (those in comments and
 /// string literals left out).
-fn identifiers(text: &str) -> Vec<String> {
+pub(crate) fn identifiers(text: &str) -> Vec<String> {
     let mut out: Vec<String> = cgloss_syntax::lex::Lexer::new(text)
         .filter(|t| t.kind == cgloss_syntax::lex::Kind::Ident)
         .map(|t| t.text(text).to_string())

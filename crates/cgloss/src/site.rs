@@ -170,30 +170,25 @@ pub fn generated() -> anyhow::Result<String> {
     Ok(format_utc(generation_time()?))
 }
 
-/// What every page of the site of `tree` shares: its title (`title`, else
-/// from the tree), languages, generation date and each file's last change
-/// (its last commit in a git checkout, else its mtime), and whether it has
-/// a source view.
-pub fn config(
+/// What every page of the site of the files `rels` (relative paths, sorted)
+/// shares: its title (`title`, else from the tree), languages, generation
+/// date and each file's last change (its last commit in a git checkout,
+/// else its mtime), and whether it has a source view.
+pub fn config<'a>(
     root: &Path,
     title: Option<&str>,
     langs: &[Lang],
-    tree: &crate::build::Tree,
+    rels: impl Iterator<Item = &'a str>,
     generated: String,
     source: bool,
 ) -> SiteConfig {
     let git = git_dates(root);
-    let modified = tree
-        .files
-        .iter()
-        .map(|f| {
-            let secs = git
-                .as_ref()
-                .and_then(|d| d.get(&f.rel).copied())
-                .or_else(|| {
-                    let m = std::fs::metadata(&f.abs).ok()?.modified().ok()?;
-                    Some(m.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
-                });
+    let modified = rels
+        .map(|rel| {
+            let secs = git.as_ref().and_then(|d| d.get(rel).copied()).or_else(|| {
+                let m = std::fs::metadata(root.join(rel)).ok()?.modified().ok()?;
+                Some(m.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
+            });
             secs.map(format_utc).unwrap_or_default()
         })
         .collect();
@@ -276,7 +271,7 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
             &args.root,
             args.title.as_deref(),
             &args.langs,
-            &tree,
+            tree.files.iter().map(|f| f.rel.as_str()),
             generated,
             args.source,
         ),
@@ -317,7 +312,15 @@ pub fn site(args: SiteArgs, messages: &Messages) -> anyhow::Result<Status> {
                 let entry = &tree.files[file_id as usize];
                 match crate::discover::read_text(entry, messages, false) {
                     Some(text) => {
-                        let spans = cgloss_serve::spans(&site, index, names, file_id, &text);
+                        let spans = cgloss_serve::spans(
+                            &site,
+                            index,
+                            names,
+                            site.files(),
+                            file_id,
+                            file_id,
+                            &text,
+                        );
                         writer.write(&site.source_page(file_id, &text, &spans))?;
                     }
                     None => messages.skip(&format!("{}: could not be read again", facts.path)),

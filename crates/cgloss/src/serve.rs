@@ -375,10 +375,13 @@ fn call_trees(part: &mut cgloss_store::Partial<'_>, path: &str, name: &str) -> a
                 let Some(id) = find(&index, node) else {
                     continue;
                 };
-                for kid in tree_kids(&index, id, callers).into_iter().take(*fanout) {
-                    if let Ok(k) = kid {
-                        next[side].push(place_of(&index, k));
-                    }
+                // A leaf without a definition counts in the fan-out too.
+                for kid in tree_kids(&index, id, callers)
+                    .into_iter()
+                    .take(*fanout)
+                    .flatten()
+                {
+                    next[side].push(place_of(&index, kid));
                 }
             }
         }

@@ -174,9 +174,10 @@ struct DirEntry {
     n_functions: usize,
 }
 
-impl SiteParts {
-    /// Prepares the site of the whole tree `index`.
-    pub fn new(index: &Index, config: SiteConfig) -> SiteParts {
+impl FileSummary {
+    /// The files of the whole tree `index`, and how many of its functions
+    /// have a doc (`Index::function_doc`).
+    pub fn of_index(index: &Index) -> (Vec<FileSummary>, usize) {
         let files = index
             .files()
             .iter()
@@ -189,6 +190,14 @@ impl SiteParts {
             .all_functions()
             .filter(|id| index.function_doc(*id).is_some())
             .count();
+        (files, documented)
+    }
+}
+
+impl SiteParts {
+    /// Prepares the site of the whole tree `index`.
+    pub fn new(index: &Index, config: SiteConfig) -> SiteParts {
+        let (files, documented) = FileSummary::of_index(index);
         SiteParts::of_files(files, documented, config)
     }
 

@@ -120,18 +120,7 @@ pub struct Loaded {
 impl Loaded {
     /// A tree linked whole in memory.
     pub fn whole(index: Index, config: SiteConfig) -> Loaded {
-        let files = index
-            .files()
-            .iter()
-            .map(|f| FileSummary {
-                path: f.path.clone(),
-                n_functions: f.functions.len(),
-            })
-            .collect();
-        let documented = index
-            .all_functions()
-            .filter(|id| index.function_doc(*id).is_some())
-            .count();
+        let (files, documented) = FileSummary::of_index(&index);
         let names = Names::new(&index);
         let index = Arc::new(index);
         Loaded {
